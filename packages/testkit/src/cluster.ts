@@ -1,0 +1,113 @@
+/** Helpers that set a control plane up for a test: CRDs installed and Established, fresh namespaces. */
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
+import { readFile } from 'node:fs/promises';
+import { parseAllDocuments } from 'yaml';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function httpCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Reads every CustomResourceDefinition from YAML files (multi-document files allowed). */
+export async function readCRDs(paths: string[]): Promise<V1CustomResourceDefinition[]> {
+  const crds: V1CustomResourceDefinition[] = [];
+  for (const path of paths) {
+    for (const doc of parseAllDocuments(await readFile(path, 'utf8'))) {
+      const value = doc.toJS() as V1CustomResourceDefinition | null;
+      if (value?.kind === 'CustomResourceDefinition') crds.push(value);
+    }
+  }
+  return crds;
+}
+
+/**
+ * Creates (or replaces) the CRDs and waits until each is `Established`, so objects of the new kinds
+ * can be created right after this resolves.
+ */
+export async function installCRDs(
+  kc: KubeConfig,
+  crdsOrPaths: (V1CustomResourceDefinition | string)[],
+  timeoutMs = 30_000,
+): Promise<string[]> {
+  // CRDs go through the raw-JSON custom-objects client: the typed ApiextensionsV1Api serializer maps
+  // model properties (`_default`, `xKubernetes...`) and silently drops the JSON names read from YAML.
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const crdApi = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' };
+  const read = async (name: string) =>
+    (await api.getClusterCustomObject({ ...crdApi, name })) as V1CustomResourceDefinition;
+  const paths = crdsOrPaths.filter((c): c is string => typeof c === 'string');
+  const crds = [...crdsOrPaths.filter((c): c is V1CustomResourceDefinition => typeof c !== 'string')];
+  crds.push(...(await readCRDs(paths)));
+  const names: string[] = [];
+  for (const crd of crds) {
+    const name = crd.metadata?.name;
+    if (!name) throw new Error('a CustomResourceDefinition without metadata.name cannot be installed');
+    try {
+      await api.createClusterCustomObject({ ...crdApi, body: crd });
+    } catch (err) {
+      if (httpCode(err) !== 409) throw err;
+      const current = await read(name);
+      const metadata = { ...crd.metadata, resourceVersion: current.metadata?.resourceVersion };
+      await api.replaceClusterCustomObject({ ...crdApi, name, body: { ...crd, metadata } });
+    }
+    names.push(name);
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (const name of names) {
+    for (;;) {
+      const crd = await read(name);
+      const established = crd.status?.conditions?.find((c) => c.type === 'Established');
+      if (established?.status === 'True') break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `CRD ${name} not Established within ${timeoutMs} ms: ${JSON.stringify(crd.status?.conditions)}`,
+        );
+      }
+      await sleep(50);
+    }
+  }
+  return names;
+}
+
+/** Creates a namespace with a unique name (`<prefix>-xxxxx`) and returns the name. */
+export async function createNamespace(kc: KubeConfig, prefix = 'test'): Promise<string> {
+  const api = kc.makeApiClient(CoreV1Api);
+  const ns = await api.createNamespace({ body: { metadata: { generateName: `${prefix}-` } } });
+  const name = ns.metadata?.name;
+  if (!name) throw new Error('the apiserver returned a namespace without a name');
+  return name;
+}
+
+/**
+ * Polls `probe` until it returns a value other than undefined, or fails with the last observation.
+ * Tests wait for observable state with this, never with a fixed sleep.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const { timeoutMs = 10_000, intervalMs = 50, what = 'condition' } = options;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+      lastError = undefined;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError instanceof Error ? `: last error ${lastError.message}` : '';
+      throw new Error(`${what} not reached within ${timeoutMs} ms${detail}`);
+    }
+    await sleep(intervalMs);
+  }
+}

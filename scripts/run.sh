@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the system. With KUBECONFIG pointing at a reachable cluster it uses that cluster; otherwise it
+# starts a local control plane (etcd + kube-apiserver on 127.0.0.1) that keeps running afterwards.
+# Then it installs the CRDs, applies the examples and shows their reconciled status.
+source "$(dirname "$0")/lib/bootstrap.sh"
+log "building"
+pnpm turbo run build --output-logs=errors-only >&2
+if [ -n "${KUBECONFIG:-}" ] && node scripts/lib/cluster-reachable.mjs; then
+  log "using the cluster in KUBECONFIG=$KUBECONFIG"
+else
+  [ -n "${KUBECONFIG:-}" ] && log "KUBECONFIG=$KUBECONFIG is not reachable; starting a local control plane instead"
+  ensure_control_plane_binaries
+  log "starting the local control plane"
+  eval "$(pnpm --silent control-plane up)"
+  export KUBECONFIG
+fi
+node scripts/lib/demo.mjs
