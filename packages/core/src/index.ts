@@ -1,6 +1,28 @@
 /**
- * The kernel shared by every controller binary. It knows nothing about MCP kinds.
- * Modules arrive with the kernel issue: client, reflector/store, queue, controller, conditions,
- * status, finalizers, hash, election, events, manager.
+ * The kernel shared by every controller binary; it knows nothing about MCP kinds.
+ * One concept per module: client, reflector/store/cache, queue, controller, conditions, status,
+ * finalizers, hash, election, events, manager.
  */
-export const kernelVersion = '0.1.0';
+export * from './client/index.js';
+export { Backoff, delay } from './backoff.js';
+export { Cache, Informer, type CacheOptions } from './cache.js';
+export * from './conditions.js';
+export * from './controller.js';
+export { leaseResource, LeaderElector, type LeaderElectionOptions } from './election.js';
+export * from './events.js';
+export * from './finalizers.js';
+export { FlagError, flagNames, parseFlags, usage, type ManagerFlags } from './flags.js';
+export * from './hash.js';
+export { createLogger, errorFields, silentLogger, type Logger } from './log.js';
+export { Manager, runManager, type ManagerOptions } from './manager.js';
+export { KernelMetrics } from './metrics.js';
+export type * from './object.js';
+export { WorkQueue, type QueueObserver, type WorkQueueOptions } from './queue.js';
+export {
+  Reflector,
+  type ReflectorHandlers,
+  type ReflectorOptions,
+  type ReflectorStats,
+} from './reflector.js';
+export * from './status.js';
+export { ownerUidIndex, ownerUidIndexer, refIndexer, Store, type Indexer, type StoreDelta } from './store.js';

@@ -33,7 +33,7 @@ export async function readCRDs(paths: string[]): Promise<V1CustomResourceDefinit
  */
 export async function installCRDs(
   kc: KubeConfig,
-  crdsOrPaths: (V1CustomResourceDefinition | string)[],
+  crdsOrPaths: (V1CustomResourceDefinition | object | string)[],
   timeoutMs = 30_000,
 ): Promise<string[]> {
   // CRDs go through the raw-JSON custom-objects client: the typed ApiextensionsV1Api serializer maps
@@ -43,7 +43,7 @@ export async function installCRDs(
   const read = async (name: string) =>
     (await api.getClusterCustomObject({ ...crdApi, name })) as V1CustomResourceDefinition;
   const paths = crdsOrPaths.filter((c): c is string => typeof c === 'string');
-  const crds = [...crdsOrPaths.filter((c): c is V1CustomResourceDefinition => typeof c !== 'string')];
+  const crds = crdsOrPaths.filter((c) => typeof c !== 'string') as V1CustomResourceDefinition[];
   crds.push(...(await readCRDs(paths)));
   const names: string[] = [];
   for (const crd of crds) {

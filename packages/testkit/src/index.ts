@@ -9,3 +9,6 @@ export {
 export { createNamespace, eventually, installCRDs, readCRDs } from './cluster.js';
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 export { pidAlive } from './processes.js';
+export { freeLoopbackPort } from './ports.js';
+export { startTcpProxy, type TcpProxy } from './proxy.js';
+export { widget, widgetCRD, widgetResource } from './fixtures.js';

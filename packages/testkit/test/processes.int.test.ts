@@ -45,7 +45,12 @@ describe('control-plane processes never outlive their owner', () => {
     const run = runFixture('hang');
     const { worker, pids } = await run.recorded();
     expect(pids.every(pidAlive)).toBe(true);
-    process.kill(worker, 'SIGKILL');
+    try {
+      process.kill(worker, 'SIGKILL');
+    } catch (err) {
+      // Under heavy load the fixture's own timeout can end its worker first; what matters is below.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
     await eventually(() => (pids.some(pidAlive) ? undefined : true), { what: 'all PIDs gone' });
     run.child.kill('SIGKILL');
     await run.exited;

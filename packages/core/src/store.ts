@@ -1,0 +1,133 @@
+/**
+ * The cache: objects by `namespace/name`, as the plain JSON the apiserver sent (never Date objects),
+ * with secondary indexes maintained on every change. An indexer maps an object to the index values it
+ * appears under (e.g. `spec.groupRef.name` -> [`ns/group`]); `byIndex` answers in O(matches).
+ */
+import { keyOf } from './client/resources.js';
+import type { KubeObject } from './object.js';
+
+export type Indexer<T> = (obj: T) => readonly string[];
+
+export interface StoreDelta<T> {
+  added: T[];
+  updated: [old: T, current: T][];
+  deleted: T[];
+}
+
+export class Store<T extends KubeObject = KubeObject> {
+  private readonly objects = new Map<string, T>();
+  private readonly indexers = new Map<string, Indexer<T>>();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  get(key: string): T | undefined {
+    return this.objects.get(key);
+  }
+
+  /** All objects, or those of one namespace. */
+  list(namespace?: string): T[] {
+    const all = [...this.objects.values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  keys(): string[] {
+    return [...this.objects.keys()];
+  }
+
+  /** Adds an index; existing objects are indexed at once. */
+  addIndexer(name: string, indexer: Indexer<T>): void {
+    if (this.indexers.has(name)) throw new Error(`index ${name} exists already`);
+    this.indexers.set(name, indexer);
+    this.indexes.set(name, new Map());
+    for (const [key, obj] of this.objects) this.indexOne(name, indexer, key, obj);
+  }
+
+  hasIndex(name: string): boolean {
+    return this.indexers.has(name);
+  }
+
+  byIndex(name: string, value: string): T[] {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`no index named ${name}; add it with addIndexer before reading it`);
+    return [...(index.get(value) ?? [])].map((key) => this.objects.get(key)!).filter(Boolean);
+  }
+
+  /** Inserts or replaces; returns the previous object. */
+  upsert(obj: T): T | undefined {
+    const key = keyOf(obj);
+    const old = this.objects.get(key);
+    if (old) this.unindex(key, old);
+    this.objects.set(key, obj);
+    for (const [name, indexer] of this.indexers) this.indexOne(name, indexer, key, obj);
+    return old;
+  }
+
+  remove(key: string): T | undefined {
+    const old = this.objects.get(key);
+    if (!old) return undefined;
+    this.unindex(key, old);
+    this.objects.delete(key);
+    return old;
+  }
+
+  /**
+   * Replaces the contents of `scope` (all objects, or one namespace) with `items` and reports what
+   * changed. Objects whose resourceVersion is unchanged count as neither added nor updated.
+   */
+  replace(items: T[], namespace?: string): StoreDelta<T> {
+    const delta: StoreDelta<T> = { added: [], updated: [], deleted: [] };
+    const seen = new Set<string>();
+    for (const item of items) {
+      const key = keyOf(item);
+      seen.add(key);
+      const old = this.upsert(item);
+      if (!old) delta.added.push(item);
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion)
+        delta.updated.push([old, item]);
+    }
+    for (const key of this.keys()) {
+      if (seen.has(key)) continue;
+      const obj = this.objects.get(key)!;
+      if (namespace !== undefined && obj.metadata.namespace !== namespace) continue;
+      this.remove(key);
+      delta.deleted.push(obj);
+    }
+    return delta;
+  }
+
+  private indexOne(name: string, indexer: Indexer<T>, key: string, obj: T): void {
+    const index = this.indexes.get(name)!;
+    for (const value of indexer(obj)) {
+      let keys = index.get(value);
+      if (!keys) index.set(value, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private unindex(key: string, obj: T): void {
+    for (const [name, indexer] of this.indexers) {
+      const index = this.indexes.get(name)!;
+      for (const value of indexer(obj)) {
+        const keys = index.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) index.delete(value);
+      }
+    }
+  }
+}
+
+/** An indexer on a `{name}` reference inside the spec, keyed `namespace/name` (same-namespace refs). */
+export function refIndexer<T extends KubeObject>(refName: (obj: T) => string | undefined): Indexer<T> {
+  return (obj) => {
+    const name = refName(obj);
+    return name ? [`${obj.metadata.namespace ?? ''}/${name}`] : [];
+  };
+}
+
+/** Index name and indexer for owner references by owner uid. */
+export const ownerUidIndex = 'metadata.ownerReferences.uid';
+export const ownerUidIndexer: Indexer<KubeObject> = (obj) =>
+  (obj.metadata.ownerReferences ?? []).map((ref) => ref.uid);
