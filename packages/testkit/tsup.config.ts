@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/vitest.ts', 'src/vitest-global-setup.ts', 'src/cli.ts'],
-  format: ['esm'],
-  target: 'node20',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+export default packageBuild(['src/index.ts', 'src/vitest.ts', 'src/vitest-global-setup.ts', 'src/cli.ts']);
