@@ -17,7 +17,7 @@ import { keyOf, parseKey, resourceLabel, type ResourceRef } from './client/resou
 import { errorFields, silentLogger, type Logger } from './log.js';
 import type { KernelMetrics, ReconcileResultLabel } from './metrics.js';
 import type { KubeObject } from './object.js';
-import { WorkQueue, type QueueObserver } from './queue.js';
+import { WorkQueue } from './queue.js';
 
 export interface ReconcileRequest {
   key: string;
@@ -66,7 +66,6 @@ export class Controller {
   private concurrency: number;
   private readonly sources: { resource: ResourceRef; map: KeyMapper }[] = [];
   private metrics?: KernelMetrics;
-  private queueMetrics: QueueObserver = {};
   private log: Logger = silentLogger;
 
   constructor(options: ControllerOptions) {
@@ -74,16 +73,7 @@ export class Controller {
     this.primary = options.for;
     this.reconcile = options.reconcile;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
-    // The metrics arrive later (bind), so the queue reports through a forwarder.
-    this.queue = new WorkQueue({
-      observer: {
-        onAdd: (key) => this.queueMetrics.onAdd?.(key),
-        onDepth: (depth) => this.queueMetrics.onDepth?.(depth),
-        onQueueLatency: (s) => this.queueMetrics.onQueueLatency?.(s),
-        onWorkDuration: (s) => this.queueMetrics.onWorkDuration?.(s),
-        onRetry: (key) => this.queueMetrics.onRetry?.(key),
-      },
-    });
+    this.queue = new WorkQueue();
     this.sources.push({ resource: options.for, map: (obj) => [keyOf(obj)] });
   }
 
@@ -117,7 +107,7 @@ export class Controller {
     this.metrics = options.metrics;
     if (this.metrics) {
       this.metrics.registerController(this.name, this.concurrency);
-      this.queueMetrics = this.metrics.queueObserver(this.name);
+      this.queue.setObserver(this.metrics.queueObserver(this.name));
     }
     for (const { resource, map } of this.sources) {
       const enqueue = (obj: KubeObject, old?: KubeObject) => {

@@ -11,10 +11,10 @@
  */
 import { isAlreadyExists, isConflict, isNotFound } from './client/errors.js';
 import type { KubeClient } from './client/http.js';
-import { collectionPath, objectPath, resourceLabel, type ResourceRef } from './client/resources.js';
+import type { ResourceRef } from './client/resources.js';
 import { microTime } from './client/time.js';
 import { delay } from './backoff.js';
-import { errorFields } from './log.js';
+import { errorFields, silentLogger } from './log.js';
 
 export const leaseResource: ResourceRef = {
   group: 'coordination.k8s.io',
@@ -96,7 +96,6 @@ export function sameRecord(a: LeaseSpec | undefined, b: LeaseSpec | undefined): 
 }
 
 const jitter = 0.2;
-const noLog = { info: () => undefined, warn: () => undefined };
 
 export class LeaderElector {
   private readonly o: Required<Omit<LeaderElectionOptions, 'onNewLeader'>> &
@@ -117,7 +116,7 @@ export class LeaderElector {
       leaseDurationMs: options.leaseDurationMs ?? 15_000,
       renewDeadlineMs: options.renewDeadlineMs ?? 10_000,
       retryPeriodMs: options.retryPeriodMs ?? 2_000,
-      log: options.log ?? noLog,
+      log: options.log ?? silentLogger,
     };
     // client-go's checks: a leader must give up before a standby may take over, and must get
     // more than one (jittered) attempt per deadline.
@@ -243,7 +242,7 @@ export class LeaderElector {
 
   private async read(): Promise<Lease | undefined> {
     try {
-      return await this.send('GET', undefined);
+      return await this.send('GET');
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -265,13 +264,14 @@ export class LeaderElector {
   }
 
   /** Each request is bounded: a leader's by what is left of its deadline, so a hung call cannot outlive it. */
-  private send(method: 'GET' | 'POST' | 'PUT', body: unknown, timeoutMs?: number): Promise<Lease> {
-    const path =
-      method === 'POST' ? collectionPath(leaseResource, this.o.namespace) : objectPath(leaseResource, this.o);
-    const verb = { GET: 'get', POST: 'create', PUT: 'update' }[method];
+  private send(method: 'GET' | 'POST' | 'PUT', body?: Lease, timeoutMs?: number): Promise<Lease> {
     const ms = Math.max(1, timeoutMs ?? (this.leading ? this.remaining() : this.o.renewDeadlineMs));
-    const opts = { body, resource: resourceLabel(leaseResource), signal: AbortSignal.timeout(ms) };
-    return this.o.client.request<Lease>(verb, method, path, opts);
+    const options = { signal: AbortSignal.timeout(ms) };
+    const { client } = this.o;
+    if (method === 'GET') return client.get<Lease>(leaseResource, this.o, options);
+    return method === 'POST'
+      ? client.create<Lease>(leaseResource, body!, options)
+      : client.replace<Lease>(leaseResource, body!, options);
   }
 
   /** Run on a microtask and caught: a callback that throws or rejects cannot break the loop. */

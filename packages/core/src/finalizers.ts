@@ -8,7 +8,7 @@
  */
 import { isNotFound } from './client/errors.js';
 import type { KubeClient } from './client/http.js';
-import type { ResourceRef } from './client/resources.js';
+import { objectKey, type ResourceRef } from './client/resources.js';
 import type { KubeObject } from './object.js';
 
 export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
@@ -50,8 +50,7 @@ export async function ensureFinalizer<T extends KubeObject>(
 ): Promise<T> {
   const ops = addFinalizerPatch(obj, finalizer);
   if (!ops) return obj;
-  const key = { namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' };
-  return client.patch<T>(resource, key, 'json', ops);
+  return client.patch<T>(resource, objectKey(obj), 'json', ops);
 }
 
 /** Removes our finalizer; returns the updated object (or undefined when the object is gone). */
@@ -63,9 +62,8 @@ export async function removeFinalizer<T extends KubeObject>(
 ): Promise<T | undefined> {
   const ops = removeFinalizerPatch(obj, finalizer);
   if (!ops) return obj;
-  const key = { namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' };
   try {
-    return await client.patch<T>(resource, key, 'json', ops);
+    return await client.patch<T>(resource, objectKey(obj), 'json', ops);
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;

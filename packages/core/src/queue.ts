@@ -38,7 +38,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class WorkQueue {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
-  private readonly observer: QueueObserver;
+  private observer: QueueObserver;
   /** Queued keys with the time they were queued; Map iteration order gives FIFO. */
   private readonly queued = new Map<string, number>();
   /** Processing keys with the time they were handed out. */
@@ -57,6 +57,11 @@ export class WorkQueue {
       throw new RangeError('WorkQueue: baseDelayMs and maxDelayMs must be non-negative numbers');
     }
     this.observer = options.observer ?? {};
+  }
+
+  /** Replaces the observer (metrics are often wired after the queue exists). */
+  setObserver(observer: QueueObserver): void {
+    this.observer = observer;
   }
 
   get shuttingDown(): boolean {

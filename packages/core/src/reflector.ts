@@ -132,9 +132,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
     let next: string | undefined;
     let resourceVersion: string | undefined;
     do {
-      const page = await this.o.client.request<KubeList<T>>('list', 'GET', this.listPath(), {
+      const page = await this.o.client.list<KubeList<T>>(this.o.resource, this.o.namespace, {
         query: { limit: this.o.pageSize ?? 500, continue: next, labelSelector: this.o.labelSelector },
-        resource: resourceLabel(this.o.resource),
         signal,
       });
       for (const item of page.items) items.push(this.withKind(item));
@@ -185,7 +184,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         status.reason ?? 'WatchError',
         status.message ?? 'watch error event',
         'watch',
-        this.listPath(),
+        collectionPath(this.o.resource, this.o.namespace),
       );
     }
     const obj = this.withKind(event.object);
@@ -245,9 +244,5 @@ export class Reflector<T extends KubeObject = KubeObject> {
     obj.kind ??= this.o.resource.kind;
     if (this.o.keepManagedFields !== true) delete (obj.metadata as { managedFields?: unknown }).managedFields;
     return obj;
-  }
-
-  private listPath(): string {
-    return collectionPath(this.o.resource, this.o.namespace);
   }
 }

@@ -9,7 +9,7 @@
  */
 import { isConflict, isNotFound } from './client/errors.js';
 import type { KubeClient } from './client/http.js';
-import type { ResourceRef } from './client/resources.js';
+import { objectKey, type ResourceRef } from './client/resources.js';
 import { delay } from './backoff.js';
 import { mergeOwnedConditions, type Condition } from './conditions.js';
 import { semanticEqual } from './hash.js';
@@ -68,7 +68,7 @@ export async function writeStatus<T extends KubeObject>(
     const patch: Record<string, unknown> = {};
     for (const field of Object.keys(owned.fields)) patch[field] = next[field] ?? null;
     if ('conditions' in next || stored?.conditions) patch.conditions = next.conditions ?? null;
-    const key = { namespace: current.metadata.namespace, name: current.metadata.name ?? '' };
+    const key = objectKey(current);
     try {
       await client.patch(
         resource,

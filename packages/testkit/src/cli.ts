@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startControlPlane } from './control-plane.js';
 import { pidAlive } from './processes.js';
 
@@ -23,7 +24,6 @@ const stateDir =
   process.env.MCP_CONTROL_PLANE_STATE ?? fileURLToPath(new URL('../../../.control-plane', import.meta.url));
 const stateFile = join(stateDir, 'state.json');
 const supervisorLog = join(stateDir, 'supervisor.log');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function readState(): State | undefined {
   if (!existsSync(stateFile)) return undefined;

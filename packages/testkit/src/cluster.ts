@@ -6,9 +6,8 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function httpCode(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | null)?.code;

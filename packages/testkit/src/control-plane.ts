@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureBinaries, type ControlPlaneBinaries } from './binaries.js';
 import { createPki, type ControlPlanePki } from './certs.js';
 import { freeLoopbackPort } from './ports.js';
@@ -48,8 +49,6 @@ export interface ControlPlane {
 }
 
 class StartupError extends Error {}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function tail(file: string, lines = 40): Promise<string> {
   try {

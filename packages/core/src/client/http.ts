@@ -15,7 +15,14 @@ import { isDeepStrictEqual } from 'node:util';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { ObjectMeta } from '../object.js';
 import { apiErrorFrom } from './errors.js';
-import { collectionPath, objectPath, resourceLabel, type ObjectKey, type ResourceRef } from './resources.js';
+import {
+  collectionPath,
+  objectKey,
+  objectPath,
+  resourceLabel,
+  type ObjectKey,
+  type ResourceRef,
+} from './resources.js';
 
 export type PatchType = 'merge' | 'json' | 'apply';
 
@@ -39,6 +46,13 @@ export interface RequestOptionsLite {
   contentType?: string;
   /** Label for metrics and errors, e.g. `mcpgroups.toolhive.stacklok.dev/status`. */
   resource?: string;
+  signal?: AbortSignal;
+}
+
+/** Options of the verb methods: a subresource (`status`), query parameters, cancellation. */
+export interface CallOptions {
+  subresource?: string;
+  query?: Query;
   signal?: AbortSignal;
 }
 
@@ -240,35 +254,45 @@ export class KubeClient {
     }
   }
 
-  get<T>(r: ResourceRef, key: ObjectKey, subresource?: string): Promise<T> {
-    return this.request<T>('get', 'GET', objectPath(r, key, subresource), {
-      resource: label(r, subresource),
+  get<T>(r: ResourceRef, key: ObjectKey, options: CallOptions = {}): Promise<T> {
+    return this.request<T>('get', 'GET', objectPath(r, key, options.subresource), {
+      resource: label(r, options.subresource),
+      signal: options.signal,
     });
   }
 
-  list<T>(r: ResourceRef, namespace: string | undefined, query: Query = {}): Promise<T> {
-    return this.request<T>('list', 'GET', collectionPath(r, namespace), { query, resource: label(r) });
+  list<T>(r: ResourceRef, namespace: string | undefined, options: CallOptions = {}): Promise<T> {
+    return this.request<T>('list', 'GET', collectionPath(r, namespace), {
+      query: options.query,
+      resource: label(r),
+      signal: options.signal,
+    });
   }
 
   create<T>(
     r: ResourceRef,
     obj: { metadata?: ObjectMeta; [field: string]: unknown },
-    query: Query = {},
+    options: CallOptions = {},
   ): Promise<T> {
     const path = collectionPath(r, r.namespaced ? obj.metadata?.namespace : undefined);
-    return this.request<T>('create', 'POST', path, { body: obj, query, resource: label(r) });
+    return this.request<T>('create', 'POST', path, {
+      body: obj,
+      query: options.query,
+      resource: label(r),
+      signal: options.signal,
+    });
   }
 
   /** PUT; the body's `metadata.resourceVersion`, when set, makes it a compare-and-swap (409 on a stale one). */
   replace<T>(
     r: ResourceRef,
     obj: { metadata?: ObjectMeta; [field: string]: unknown },
-    subresource?: string,
+    options: CallOptions = {},
   ): Promise<T> {
-    const key = { namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' };
-    return this.request<T>('update', 'PUT', objectPath(r, key, subresource), {
+    return this.request<T>('update', 'PUT', objectPath(r, objectKey(obj), options.subresource), {
       body: obj,
-      resource: label(r, subresource),
+      resource: label(r, options.subresource),
+      signal: options.signal,
     });
   }
 

@@ -44,6 +44,11 @@ export function keyOf(obj: { metadata?: { namespace?: string; name?: string } })
   return namespace ? `${namespace}/${name}` : name;
 }
 
+/** The address of an object, from its metadata. */
+export function objectKey(obj: { metadata?: { namespace?: string; name?: string } }): ObjectKey {
+  return { namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? '' };
+}
+
 export function parseKey(key: string): ObjectKey {
   const slash = key.indexOf('/');
   return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
