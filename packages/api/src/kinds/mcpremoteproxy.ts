@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { audit, authServerRef, authzConfig, authzConfigRef, authzExclusive } from '../schema/auth.js';
+import {
+  conditions,
+  externalAuthConfigRef,
+  freeform,
+  groupRef,
+  headerForward,
+  objectRef,
+  observedGeneration,
+  oidcConfigRef,
+  port,
+  replicas,
+  resourceOverrides,
+  resources,
+  sessionStorage,
+  telemetryConfigRef,
+  withRules,
+} from '../schema/fields.js';
+import { conditionCatalog, defineKind } from '../schema/resource.js';
+import { groupRefReasons, refReasons, sessionAffinity } from '../schema/workload.js';
+
+export const mcpRemoteProxyConditions = conditionCatalog({
+  Ready: {
+    description: 'Whether the proxy Deployment has ready replicas.',
+    reasons: {
+      DeploymentReady: { status: 'True', when: 'At least one replica is ready.' },
+      DeploymentNotReady: { status: 'False', when: 'No replica is ready yet.' },
+      NotReady: { status: 'False', when: 'The proxy could not be set up; see the other conditions.' },
+    },
+  },
+  GroupRefValidated: {
+    description: 'Whether `spec.groupRef` names a ready MCPGroup. Absent when no group is set.',
+    reasons: groupRefReasons('GroupRefIsValid'),
+  },
+  TelemetryConfigRefValidated: {
+    description: 'Whether `spec.telemetryConfigRef` names a valid MCPTelemetryConfig. Absent when no reference is set.',
+    reasons: refReasons('TelemetryConfigRef', 'MCPTelemetryConfig', 'TelemetryConfigRefFetchError'),
+  },
+  ConfigurationValid: {
+    description: 'Whether the spec and what it references make a usable configuration.',
+    reasons: {
+      ConfigurationValid: { status: 'True', when: 'Everything checks out.' },
+      RemoteURLInvalid: { status: 'False', when: '`spec.remoteUrl` is malformed or points at a blocked address.' },
+      HeaderSecretNotFound: { status: 'False', when: 'A Secret named in `headerForward` is missing.' },
+      ExternalAuthConfigNotFound: { status: 'False', when: 'The referenced MCPExternalAuthConfig is missing.' },
+    },
+  },
+});
+
+export const mcpRemoteProxy = defineKind({
+  kind: 'MCPRemoteProxy',
+  plural: 'mcpremoteproxies',
+  shortNames: ['rp', 'mcprp'],
+  family: 'servers',
+  description: 'A proxy in the cluster in front of a remote MCP server, adding authentication, authorization and telemetry.',
+  specRequired: true,
+  spec: withRules(
+    z.object({
+      remoteUrl: z
+        .string()
+        .regex(/^https?:\/\//)
+        .describe('URL of the remote MCP server (`http://` or `https://`).'),
+      allowPrivateEndpoint: z
+        .boolean()
+        .default(false)
+        .describe('Allow private (RFC 1918, ULA) addresses and `*.cluster.local` hosts.'),
+      proxyPort: port('Port the proxy listens on.').default(8080),
+      transport: z
+        .enum(['sse', 'streamable-http'])
+        .default('streamable-http')
+        .describe('MCP transport of the remote server.'),
+      oidcConfigRef: oidcConfigRef.optional(),
+      externalAuthConfigRef: externalAuthConfigRef.optional(),
+      authServerRef: authServerRef.optional(),
+      headerForward: headerForward.optional(),
+      authzConfig: authzConfig.optional(),
+      authzConfigRef: authzConfigRef.optional(),
+      audit: audit.optional(),
+      toolConfigRef: objectRef('MCPToolConfig').optional().describe('Tool filtering from an MCPToolConfig.'),
+      telemetryConfigRef: telemetryConfigRef.optional(),
+      resources: resources.optional(),
+      serviceAccount: z.string().optional().describe('ServiceAccount of the proxy pod; one is created when empty.'),
+      podTemplateSpec: freeform('Pod template merged over the generated one; the container is named `toolhive`.').optional(),
+      trustProxyHeaders: z.boolean().default(false).describe('Trust X-Forwarded-* headers from a front proxy.'),
+      endpointPrefix: z.string().optional().describe('Path prefix the proxy is reached under.'),
+      resourceOverrides: resourceOverrides.optional(),
+      groupRef: groupRef.optional(),
+      sessionAffinity,
+      replicas: replicas('Proxy replicas; when unset the Deployment’s replicas are left alone.').optional(),
+      sessionStorage: sessionStorage.optional(),
+    }),
+    authzExclusive,
+  ),
+  status: z.object({
+    observedGeneration: observedGeneration.optional(),
+    phase: z.enum(['Pending', 'Ready', 'Failed', 'Terminating']).optional().describe('Overall state.'),
+    message: z.string().optional().describe('Human-readable detail about the phase.'),
+    url: z.string().optional().describe('In-cluster URL of the proxy.'),
+    externalUrl: z.string().optional().describe('URL from outside the cluster, when exposed.'),
+    telemetryConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
+    externalAuthConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPExternalAuthConfig.'),
+    oidcConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPOIDCConfig.'),
+    authzConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPAuthzConfig.'),
+    toolConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPToolConfig.'),
+    authServerConfigHash: z.string().optional().describe('Hash of the referenced auth server config.'),
+    conditions: conditions.optional(),
+  }),
+  printerColumns: [
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Remote URL', type: 'string', jsonPath: '.spec.remoteUrl' },
+    { name: 'URL', type: 'string', jsonPath: '.status.url' },
+    { name: 'Ready', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+  conditions: mcpRemoteProxyConditions,
+});
+export type MCPRemoteProxy = z.output<typeof mcpRemoteProxy.object>;

@@ -1,0 +1,219 @@
+import { z } from 'zod';
+import { audit, authServerRef, authzConfig, authzConfigRef, authzExclusive } from '../schema/auth.js';
+import {
+  cel,
+  conditions,
+  externalAuthConfigRef,
+  freeform,
+  groupRef,
+  listAtomic,
+  listMap,
+  nonEmpty,
+  objectRef,
+  observedGeneration,
+  oidcConfigRef,
+  port,
+  replicas,
+  resourceOverrides,
+  resources,
+  sessionStorage,
+  telemetryConfigRef,
+  withRules,
+} from '../schema/fields.js';
+import { conditionCatalog, defineKind } from '../schema/resource.js';
+import { envVar, groupRefReasons, inlineTelemetry, refReasons, sessionAffinity } from '../schema/workload.js';
+
+export const mcpServerFinalizer = 'mcpserver.toolhive.stacklok.dev/finalizer';
+
+export const mcpServerConditions = conditionCatalog({
+  Ready: {
+    description: 'Whether the proxy Deployment has ready replicas.',
+    reasons: {
+      Ready: { status: 'True', when: 'At least one replica is ready.' },
+      NotReady: { status: 'False', when: 'No replica is ready yet.' },
+    },
+  },
+  GroupRefValidated: { description: 'Whether `spec.groupRef` names a ready MCPGroup.', reasons: groupRefReasons('GroupRefIsValid') },
+  TelemetryConfigRefValidated: {
+    description: 'Whether `spec.telemetryConfigRef` names a valid MCPTelemetryConfig. Absent when no reference is set.',
+    reasons: refReasons('TelemetryConfigRef', 'MCPTelemetryConfig', 'TelemetryConfigRefError'),
+  },
+  ExternalAuthConfigValidated: {
+    description: 'Whether `spec.externalAuthConfigRef` names an existing MCPExternalAuthConfig.',
+    reasons: {
+      ExternalAuthConfigValid: { status: 'True', when: 'The config exists.' },
+      ExternalAuthConfigNotFound: { status: 'False', when: 'The config does not exist.' },
+      ExternalAuthConfigFetchError: { status: 'False', when: 'The config could not be read; retried.' },
+    },
+  },
+  PodTemplateValid: {
+    description: 'Whether `spec.podTemplateSpec` is a valid pod template.',
+    reasons: {
+      ValidPodTemplateSpec: { status: 'True', when: 'The template parses.' },
+      InvalidPodTemplateSpec: { status: 'False', when: 'The template does not parse; the message says why.' },
+    },
+  },
+  StdioReplicaCapped: {
+    description: 'Whether `replicas` was capped at 1 because stdio servers cannot be shared.',
+    reasons: {
+      StdioTransportCapAt1: { status: 'True', when: 'transport is stdio and replicas > 1.' },
+      StdioReplicaCapNotActive: { status: 'False', when: 'No cap applies.' },
+    },
+  },
+});
+
+const bucket = z
+  .object({
+    maxTokens: z.int32().min(1).describe('Bucket size: requests allowed in a burst.'),
+    refillPeriod: z.string().describe('Time to refill the whole bucket, e.g. `1m`.'),
+  })
+  .describe('A token bucket.');
+const rateLimiting = withRules(
+  z
+    .object({
+      shared: bucket.optional().describe('One bucket for all callers.'),
+      perUser: bucket.optional().describe('One bucket per authenticated caller.'),
+      tools: listMap(
+        withRules(
+          z.object({
+            name: nonEmpty('Tool name.'),
+            shared: bucket.optional(),
+            perUser: bucket.optional(),
+          }),
+          cel('has(self.shared) || has(self.perUser)', 'a tool limit needs shared or perUser'),
+        ),
+        ['name'],
+        'Limits for single tools.',
+      ).optional(),
+    })
+    .describe('Request rate limits; needs Redis session storage.'),
+  cel(
+    'has(self.shared) || has(self.perUser) || (has(self.tools) && size(self.tools) > 0)',
+    'at least one of shared, perUser, or tools must be configured',
+  ),
+);
+
+const perUserNeedsAuth = 'has(self.oidcConfigRef) || has(self.externalAuthConfigRef)';
+const mcpServerSpec = withRules(
+  z.object({
+    image: z.string().describe('Container image of the MCP server.'),
+    transport: z
+      .enum(['stdio', 'streamable-http', 'sse'])
+      .default('stdio')
+      .describe('How the MCP server speaks: over stdin/stdout, or HTTP.'),
+    proxyMode: z
+      .enum(['sse', 'streamable-http'])
+      .default('streamable-http')
+      .describe('What the proxy offers clients for a stdio server.'),
+    proxyPort: port('Port the proxy listens on.').default(8080),
+    mcpPort: port('Port the MCP server listens on (HTTP transports).').optional(),
+    args: listAtomic(z.string(), 'Arguments passed to the MCP server.').optional(),
+    env: listMap(envVar, ['name'], 'Environment of the MCP server container.').optional(),
+    volumes: listMap(
+      z.object({
+        name: z.string(),
+        hostPath: z.string(),
+        mountPath: z.string(),
+        readOnly: z.boolean().default(false),
+      }),
+      ['name'],
+      'Host paths mounted into the MCP server.',
+    ).optional(),
+    resources: resources.optional(),
+    secrets: listMap(
+      z.object({
+        name: z.string().describe('Name of the Secret.'),
+        key: z.string().describe('Key within the Secret.'),
+        targetEnvName: z.string().optional().describe('Environment variable to expose it as; the key when empty.'),
+      }),
+      ['name'],
+      'Secrets exposed to the MCP server as environment variables.',
+    ).optional(),
+    serviceAccount: z
+      .string()
+      .optional()
+      .describe('ServiceAccount of the MCP server pod; one is created when empty.'),
+    permissionProfile: z
+      .object({
+        type: z.enum(['builtin', 'configmap']).default('builtin'),
+        name: z.string(),
+        key: z.string().optional(),
+      })
+      .optional()
+      .describe('Network and file-system permissions of the MCP server.'),
+    podTemplateSpec: freeform('Pod template merged over the generated one; the MCP container is named `mcp`.').optional(),
+    resourceOverrides: resourceOverrides.optional(),
+    oidcConfigRef: oidcConfigRef.optional(),
+    authzConfig: authzConfig.optional(),
+    authzConfigRef: authzConfigRef.optional(),
+    audit: audit.optional(),
+    toolConfigRef: objectRef('MCPToolConfig').optional().describe('Tool filtering from an MCPToolConfig.'),
+    externalAuthConfigRef: externalAuthConfigRef.optional(),
+    webhookConfigRef: objectRef('MCPWebhookConfig').optional().describe('Webhooks from an MCPWebhookConfig.'),
+    authServerRef: authServerRef.optional(),
+    telemetryConfigRef: telemetryConfigRef.optional(),
+    telemetry: inlineTelemetry.optional(),
+    trustProxyHeaders: z.boolean().default(false).describe('Trust X-Forwarded-* headers from a front proxy.'),
+    endpointPrefix: z.string().optional().describe('Path prefix the server is reached under.'),
+    groupRef: groupRef.optional(),
+    sessionAffinity,
+    replicas: replicas('Proxy replicas; when unset the Deployment’s replicas are left alone (HPA-friendly).').optional(),
+    backendReplicas: replicas('MCP server replicas.').optional(),
+    sessionStorage: sessionStorage.optional(),
+    rateLimiting: rateLimiting.optional(),
+    proxyReadTimeout: z.string().optional().describe('Proxy read timeout, e.g. `30s`.'),
+    proxyWriteTimeout: z.string().optional().describe('Proxy write timeout, e.g. `30s`.'),
+  }),
+  cel(
+    '!(has(self.telemetry) && has(self.telemetryConfigRef))',
+    'telemetry and telemetryConfigRef are mutually exclusive; move the settings to an MCPTelemetryConfig',
+  ),
+  authzExclusive,
+  cel(
+    "!has(self.rateLimiting) || (has(self.sessionStorage) && self.sessionStorage.provider == 'redis')",
+    "rateLimiting requires sessionStorage with provider 'redis'",
+  ),
+  cel(
+    `!(has(self.rateLimiting) && has(self.rateLimiting.perUser)) || ${perUserNeedsAuth}`,
+    'rateLimiting.perUser requires authentication (oidcConfigRef or externalAuthConfigRef)',
+  ),
+  cel(
+    `!has(self.rateLimiting) || !has(self.rateLimiting.tools) || self.rateLimiting.tools.all(t, !has(t.perUser)) || ${perUserNeedsAuth}`,
+    'per-tool perUser rate limiting requires authentication (oidcConfigRef or externalAuthConfigRef)',
+  ),
+);
+
+export const mcpServer = defineKind({
+  kind: 'MCPServer',
+  plural: 'mcpservers',
+  shortNames: ['mcpserver', 'mcpservers'],
+  family: 'servers',
+  description: 'An MCP server run in the cluster behind ToolHive’s proxy runner.',
+  specRequired: true,
+  spec: mcpServerSpec,
+  status: z.object({
+    observedGeneration: observedGeneration.optional(),
+    phase: z.enum(['Pending', 'Ready', 'Failed', 'Terminating', 'Stopped']).optional().describe('Overall state.'),
+    message: z.string().optional().describe('Human-readable detail about the phase.'),
+    url: z.string().optional().describe('In-cluster URL of the proxy.'),
+    readyReplicas: z.int32().min(0).optional().describe('Ready proxy replicas.'),
+    telemetryConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
+    externalAuthConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPExternalAuthConfig.'),
+    oidcConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPOIDCConfig.'),
+    authzConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPAuthzConfig.'),
+    toolConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPToolConfig.'),
+    webhookConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPWebhookConfig.'),
+    authServerConfigHash: z.string().optional().describe('Hash of the referenced auth server config.'),
+    conditions: conditions.optional(),
+  }),
+  printerColumns: [
+    { name: 'Status', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Ready', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
+    { name: 'Replicas', type: 'integer', jsonPath: '.status.readyReplicas' },
+    { name: 'URL', type: 'string', jsonPath: '.status.url' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+  conditions: mcpServerConditions,
+  finalizer: mcpServerFinalizer,
+});
+export type MCPServer = z.output<typeof mcpServer.object>;
