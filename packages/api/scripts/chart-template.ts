@@ -6,7 +6,8 @@ import type { CrdFamily } from '../src/index.js';
  * renders to exactly the generated CRD plus that annotation.
  */
 export function chartTemplate(family: CrdFamily, crdYaml: string): string {
-  if (crdYaml.includes('{{')) throw new Error('a generated CRD contains "{{", which Helm would treat as a template');
+  if (crdYaml.includes('{{'))
+    throw new Error('a generated CRD contains "{{", which Helm would treat as a template');
   const withKeep = crdYaml.replace(
     /^metadata:\n/m,
     'metadata:\n  {{- if .Values.crds.keep }}\n  annotations:\n    helm.sh/resource-policy: keep\n  {{- end }}\n',

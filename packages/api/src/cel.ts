@@ -51,7 +51,10 @@ function visit(schema: OpenApiSchema, value: unknown, path: string, errors: Fiel
     }
   }
   if (Array.isArray(value)) {
-    if (schema.items) value.forEach((item, i) => visit(schema.items!, item, `${path}[${i}]`, errors));
+    if (schema.items)
+      value.forEach((item, i) => {
+        visit(schema.items!, item, `${path}[${i}]`, errors);
+      });
     return;
   }
   if (typeof value !== 'object') return;

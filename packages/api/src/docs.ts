@@ -22,6 +22,10 @@ export function apiReference(kinds: readonly AnyKind[]): string {
     '(deprecated, identical schema, no conversion needed). Every kind is namespaced, has a `status`',
     'subresource and belongs to the category `toolhive` (`kubectl get toolhive`).',
     '',
+    '`[]Condition` is the standard `metav1.Condition` list keyed by `type`: `type`, `status`',
+    '(`True`/`False`/`Unknown`), `reason` (CamelCase), `message`, `lastTransitionTime` (moves only when',
+    '`status` changes) and `observedGeneration`. Each kind lists its condition types and reasons.',
+    '',
     ...kinds.map((k) => `- [${k.kind}](#${k.kind.toLowerCase()})`),
     '',
   ];
@@ -40,12 +44,22 @@ function kindSection(kind: AnyKind): string[] {
     `Plural \`${kind.plural}\`, short names ${kind.shortNames.map((s) => `\`${s}\``).join(', ')}; CRD \`${crd.metadata.name}\`.`,
   ];
   if (kind.finalizer) lines.push(`Finalizer \`${kind.finalizer}\`.`);
-  lines.push('', `Printer columns: ${kind.printerColumns.map((c) => `${c.name} (\`${c.jsonPath}\`)`).join(', ')}.`, '');
+  lines.push(
+    '',
+    `Printer columns: ${kind.printerColumns.map((c) => `${c.name} (\`${c.jsonPath}\`)`).join(', ')}.`,
+    '',
+  );
   for (const part of ['spec', 'status'] as const) {
     const schema = root.properties?.[part];
     if (!schema) continue;
-    lines.push(`### ${kind.kind} ${part}`, '', '| Field | Type | Default | Validation | Description |', '|---|---|---|---|---|');
-    for (const row of fieldRows(schema, part, part === 'spec' && kind.specRequired)) lines.push(fieldLine(row));
+    lines.push(
+      `### ${kind.kind} ${part}`,
+      '',
+      '| Field | Type | Default | Validation | Description |',
+      '|---|---|---|---|---|',
+    );
+    for (const row of fieldRows(schema, part, part === 'spec' && kind.specRequired))
+      lines.push(fieldLine(row));
     lines.push('');
     const rules = celRows(schema, part);
     if (rules.length > 0) {
@@ -66,7 +80,8 @@ function kindSection(kind: AnyKind): string[] {
 
 function fieldRows(schema: OpenApiSchema, path: string, required: boolean): FieldRow[] {
   const rows: FieldRow[] = [{ path, schema, required }];
-  if (schema['x-kubernetes-preserve-unknown-fields']) return rows;
+  // Conditions are the standard metav1.Condition everywhere; their fields are described once, above.
+  if (schema['x-kubernetes-preserve-unknown-fields'] || isConditionList(schema)) return rows;
   for (const [name, child] of Object.entries(schema.properties ?? {})) {
     rows.push(...fieldRows(child, `${path}.${name}`, schema.required?.includes(name) ?? false));
   }
@@ -83,8 +98,13 @@ function fieldLine({ path, schema, required }: FieldRow): string {
   return `| \`${path}\` | ${typeName(schema)} | ${def} | ${cell(validation(schema))} | ${cell(description)} |`;
 }
 
+function isConditionList(schema: OpenApiSchema): boolean {
+  return schema.type === 'array' && schema.items?.properties?.lastTransitionTime !== undefined;
+}
+
 function typeName(schema: OpenApiSchema): string {
   if (schema['x-kubernetes-preserve-unknown-fields']) return 'object (free-form)';
+  if (isConditionList(schema)) return '[]Condition';
   if (schema.type === 'array') return `[]${schema.items ? typeName(schema.items) : 'any'}`;
   if (schema.type === 'object' && typeof schema.additionalProperties === 'object') {
     return `map[string]${typeName(schema.additionalProperties)}`;
@@ -102,7 +122,8 @@ function validation(schema: OpenApiSchema): string {
   if (schema.maximum !== undefined) parts.push(`≤ ${schema.maximum}`);
   if (schema.minItems !== undefined) parts.push(`at least ${schema.minItems} item(s)`);
   const listType = schema['x-kubernetes-list-type'];
-  if (listType === 'map') parts.push(`list map keyed by ${(schema['x-kubernetes-list-map-keys'] ?? []).join(', ')}`);
+  if (listType === 'map')
+    parts.push(`list map keyed by ${(schema['x-kubernetes-list-map-keys'] ?? []).join(', ')}`);
   else if (listType) parts.push(`list type ${listType}`);
   const rules = schema['x-kubernetes-validations']?.length ?? 0;
   if (rules > 0) parts.push(`${rules} CEL rule(s)`);
@@ -111,7 +132,8 @@ function validation(schema: OpenApiSchema): string {
 
 function celRows(schema: OpenApiSchema, path: string): { path: string; rule: string; message: string }[] {
   const rows = (schema['x-kubernetes-validations'] ?? []).map((r) => ({ path, ...r }));
-  for (const [name, child] of Object.entries(schema.properties ?? {})) rows.push(...celRows(child, `${path}.${name}`));
+  for (const [name, child] of Object.entries(schema.properties ?? {}))
+    rows.push(...celRows(child, `${path}.${name}`));
   if (schema.items) rows.push(...celRows(schema.items, `${path}[]`));
   if (typeof schema.additionalProperties === 'object') {
     rows.push(...celRows(schema.additionalProperties, `${path}{name}`));

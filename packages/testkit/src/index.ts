@@ -12,3 +12,4 @@ export { pidAlive } from './processes.js';
 export { freeLoopbackPort } from './ports.js';
 export { startTcpProxy, type TcpProxy } from './proxy.js';
 export { widget, widgetCRD, widgetResource } from './fixtures.js';
+export { ensureHelm, helm } from './helm.js';

@@ -50,7 +50,10 @@ const tokenExchange = z
       .regex(/^(access_token|id_token|jwt|urn:ietf:params:oauth:token-type:(access_token|id_token|jwt))?$/)
       .optional()
       .describe('Type of the incoming token.'),
-    externalTokenHeaderName: z.string().optional().describe('Send the new token in this header instead of Authorization.'),
+    externalTokenHeaderName: z
+      .string()
+      .optional()
+      .describe('Send the new token in this header instead of Authorization.'),
     subjectProviderName: z.string().optional().describe('Upstream provider whose token is exchanged.'),
   })
   .describe('Exchange the caller’s token for one the backend accepts (RFC 8693).');
@@ -71,15 +74,20 @@ export const mcpExternalAuthConfig = defineKind({
   plural: 'mcpexternalauthconfigs',
   shortNames: ['extauth', 'mcpextauth'],
   family: 'externalAuth',
-  description: 'How a proxy or vMCP authenticates to a backend MCP server. Referenced by `externalAuthConfigRef`.',
+  description:
+    'How a proxy or vMCP authenticates to a backend MCP server. Referenced by `externalAuthConfigRef`.',
   specRequired: true,
   spec: withRules(
     z.object({
-      type: z.enum(authTypes).describe('Which kind of authentication; the sub-object of the same name configures it.'),
+      type: z
+        .enum(authTypes)
+        .describe('Which kind of authentication; the sub-object of the same name configures it.'),
       tokenExchange: tokenExchange.optional(),
       headerInjection: headerInjection.optional(),
       bearerToken: bearerToken.optional(),
-      embeddedAuthServer: freeform('An authorization server run inside the proxy (ToolHive’s schema).').optional(),
+      embeddedAuthServer: freeform(
+        'An authorization server run inside the proxy (ToolHive’s schema).',
+      ).optional(),
       awsSts: freeform('AWS STS credentials (ToolHive’s schema).').optional(),
       upstreamInject: freeform('Tokens from an upstream provider (ToolHive’s schema).').optional(),
       obo: freeform('On-behalf-of flow (ToolHive’s schema).').optional(),

@@ -9,7 +9,10 @@ export const mcpGroupConditions = conditionCatalog({
   MCPServersChecked: {
     description: 'Whether the members of the group could be listed.',
     reasons: {
-      ListMCPServersCheckSucceeded: { status: 'True', when: 'MCPServers, MCPRemoteProxies and MCPServerEntries were listed.' },
+      ListMCPServersCheckSucceeded: {
+        status: 'True',
+        when: 'MCPServers, MCPRemoteProxies and MCPServerEntries were listed.',
+      },
       ListMCPServersCheckFailed: {
         status: 'False',
         when: 'A member kind could not be listed (CRD missing or access denied); the message names it.',
@@ -44,7 +47,11 @@ export const mcpGroup = defineKind({
     { name: 'Servers', type: 'integer', jsonPath: '.status.serverCount' },
     { name: 'Proxies', type: 'integer', jsonPath: '.status.remoteProxyCount' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-    { name: 'Checked', type: 'string', jsonPath: ".status.conditions[?(@.type=='MCPServersChecked')].status" },
+    {
+      name: 'Checked',
+      type: 'string',
+      jsonPath: ".status.conditions[?(@.type=='MCPServersChecked')].status",
+    },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
   conditions: mcpGroupConditions,

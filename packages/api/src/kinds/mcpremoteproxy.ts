@@ -34,16 +34,23 @@ export const mcpRemoteProxyConditions = conditionCatalog({
     reasons: groupRefReasons('GroupRefIsValid'),
   },
   TelemetryConfigRefValidated: {
-    description: 'Whether `spec.telemetryConfigRef` names a valid MCPTelemetryConfig. Absent when no reference is set.',
+    description:
+      'Whether `spec.telemetryConfigRef` names a valid MCPTelemetryConfig. Absent when no reference is set.',
     reasons: refReasons('TelemetryConfigRef', 'MCPTelemetryConfig', 'TelemetryConfigRefFetchError'),
   },
   ConfigurationValid: {
     description: 'Whether the spec and what it references make a usable configuration.',
     reasons: {
       ConfigurationValid: { status: 'True', when: 'Everything checks out.' },
-      RemoteURLInvalid: { status: 'False', when: '`spec.remoteUrl` is malformed or points at a blocked address.' },
+      RemoteURLInvalid: {
+        status: 'False',
+        when: '`spec.remoteUrl` is malformed or points at a blocked address.',
+      },
       HeaderSecretNotFound: { status: 'False', when: 'A Secret named in `headerForward` is missing.' },
-      ExternalAuthConfigNotFound: { status: 'False', when: 'The referenced MCPExternalAuthConfig is missing.' },
+      ExternalAuthConfigNotFound: {
+        status: 'False',
+        when: 'The referenced MCPExternalAuthConfig is missing.',
+      },
     },
   },
 });
@@ -53,7 +60,8 @@ export const mcpRemoteProxy = defineKind({
   plural: 'mcpremoteproxies',
   shortNames: ['rp', 'mcprp'],
   family: 'servers',
-  description: 'A proxy in the cluster in front of a remote MCP server, adding authentication, authorization and telemetry.',
+  description:
+    'A proxy in the cluster in front of a remote MCP server, adding authentication, authorization and telemetry.',
   specRequired: true,
   spec: withRules(
     z.object({
@@ -80,9 +88,17 @@ export const mcpRemoteProxy = defineKind({
       toolConfigRef: objectRef('MCPToolConfig').optional().describe('Tool filtering from an MCPToolConfig.'),
       telemetryConfigRef: telemetryConfigRef.optional(),
       resources: resources.optional(),
-      serviceAccount: z.string().optional().describe('ServiceAccount of the proxy pod; one is created when empty.'),
-      podTemplateSpec: freeform('Pod template merged over the generated one; the container is named `toolhive`.').optional(),
-      trustProxyHeaders: z.boolean().default(false).describe('Trust X-Forwarded-* headers from a front proxy.'),
+      serviceAccount: z
+        .string()
+        .optional()
+        .describe('ServiceAccount of the proxy pod; one is created when empty.'),
+      podTemplateSpec: freeform(
+        'Pod template merged over the generated one; the container is named `toolhive`.',
+      ).optional(),
+      trustProxyHeaders: z
+        .boolean()
+        .default(false)
+        .describe('Trust X-Forwarded-* headers from a front proxy.'),
       endpointPrefix: z.string().optional().describe('Path prefix the proxy is reached under.'),
       resourceOverrides: resourceOverrides.optional(),
       groupRef: groupRef.optional(),
@@ -98,8 +114,14 @@ export const mcpRemoteProxy = defineKind({
     message: z.string().optional().describe('Human-readable detail about the phase.'),
     url: z.string().optional().describe('In-cluster URL of the proxy.'),
     externalUrl: z.string().optional().describe('URL from outside the cluster, when exposed.'),
-    telemetryConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
-    externalAuthConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPExternalAuthConfig.'),
+    telemetryConfigHash: z
+      .string()
+      .optional()
+      .describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
+    externalAuthConfigHash: z
+      .string()
+      .optional()
+      .describe('`status.configHash` of the referenced MCPExternalAuthConfig.'),
     oidcConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPOIDCConfig.'),
     authzConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPAuthzConfig.'),
     toolConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPToolConfig.'),

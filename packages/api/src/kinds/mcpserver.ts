@@ -33,9 +33,13 @@ export const mcpServerConditions = conditionCatalog({
       NotReady: { status: 'False', when: 'No replica is ready yet.' },
     },
   },
-  GroupRefValidated: { description: 'Whether `spec.groupRef` names a ready MCPGroup.', reasons: groupRefReasons('GroupRefIsValid') },
+  GroupRefValidated: {
+    description: 'Whether `spec.groupRef` names a ready MCPGroup.',
+    reasons: groupRefReasons('GroupRefIsValid'),
+  },
   TelemetryConfigRefValidated: {
-    description: 'Whether `spec.telemetryConfigRef` names a valid MCPTelemetryConfig. Absent when no reference is set.',
+    description:
+      'Whether `spec.telemetryConfigRef` names a valid MCPTelemetryConfig. Absent when no reference is set.',
     reasons: refReasons('TelemetryConfigRef', 'MCPTelemetryConfig', 'TelemetryConfigRefError'),
   },
   ExternalAuthConfigValidated: {
@@ -124,7 +128,10 @@ const mcpServerSpec = withRules(
       z.object({
         name: z.string().describe('Name of the Secret.'),
         key: z.string().describe('Key within the Secret.'),
-        targetEnvName: z.string().optional().describe('Environment variable to expose it as; the key when empty.'),
+        targetEnvName: z
+          .string()
+          .optional()
+          .describe('Environment variable to expose it as; the key when empty.'),
       }),
       ['name'],
       'Secrets exposed to the MCP server as environment variables.',
@@ -141,7 +148,9 @@ const mcpServerSpec = withRules(
       })
       .optional()
       .describe('Network and file-system permissions of the MCP server.'),
-    podTemplateSpec: freeform('Pod template merged over the generated one; the MCP container is named `mcp`.').optional(),
+    podTemplateSpec: freeform(
+      'Pod template merged over the generated one; the MCP container is named `mcp`.',
+    ).optional(),
     resourceOverrides: resourceOverrides.optional(),
     oidcConfigRef: oidcConfigRef.optional(),
     authzConfig: authzConfig.optional(),
@@ -157,7 +166,9 @@ const mcpServerSpec = withRules(
     endpointPrefix: z.string().optional().describe('Path prefix the server is reached under.'),
     groupRef: groupRef.optional(),
     sessionAffinity,
-    replicas: replicas('Proxy replicas; when unset the Deployment’s replicas are left alone (HPA-friendly).').optional(),
+    replicas: replicas(
+      'Proxy replicas; when unset the Deployment’s replicas are left alone (HPA-friendly).',
+    ).optional(),
     backendReplicas: replicas('MCP server replicas.').optional(),
     sessionStorage: sessionStorage.optional(),
     rateLimiting: rateLimiting.optional(),
@@ -193,16 +204,28 @@ export const mcpServer = defineKind({
   spec: mcpServerSpec,
   status: z.object({
     observedGeneration: observedGeneration.optional(),
-    phase: z.enum(['Pending', 'Ready', 'Failed', 'Terminating', 'Stopped']).optional().describe('Overall state.'),
+    phase: z
+      .enum(['Pending', 'Ready', 'Failed', 'Terminating', 'Stopped'])
+      .optional()
+      .describe('Overall state.'),
     message: z.string().optional().describe('Human-readable detail about the phase.'),
     url: z.string().optional().describe('In-cluster URL of the proxy.'),
     readyReplicas: z.int32().min(0).optional().describe('Ready proxy replicas.'),
-    telemetryConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
-    externalAuthConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPExternalAuthConfig.'),
+    telemetryConfigHash: z
+      .string()
+      .optional()
+      .describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
+    externalAuthConfigHash: z
+      .string()
+      .optional()
+      .describe('`status.configHash` of the referenced MCPExternalAuthConfig.'),
     oidcConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPOIDCConfig.'),
     authzConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPAuthzConfig.'),
     toolConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPToolConfig.'),
-    webhookConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPWebhookConfig.'),
+    webhookConfigHash: z
+      .string()
+      .optional()
+      .describe('`status.configHash` of the referenced MCPWebhookConfig.'),
     authServerConfigHash: z.string().optional().describe('Hash of the referenced auth server config.'),
     conditions: conditions.optional(),
   }),

@@ -74,7 +74,9 @@ export const mcpServerEntry = defineKind({
       .boolean()
       .default(false)
       .describe('Allow private (RFC 1918, ULA) addresses and `*.cluster.local` hosts.'),
-    transport: z.enum(['sse', 'streamable-http']).describe('MCP transport of the remote server (no default).'),
+    transport: z
+      .enum(['sse', 'streamable-http'])
+      .describe('MCP transport of the remote server (no default).'),
     groupRef: groupRef,
     externalAuthConfigRef: externalAuthConfigRef.optional(),
     headerForward: headerForward.optional(),

@@ -22,7 +22,10 @@ export const mcpTelemetryConfigConditions = conditionCatalog({
     description: 'Whether the spec passed validation.',
     reasons: {
       ValidationSucceeded: { status: 'True', when: 'Every rule passed.' },
-      ValidationFailed: { status: 'False', when: 'At least one rule failed; the message lists every problem.' },
+      ValidationFailed: {
+        status: 'False',
+        when: 'At least one rule failed; the message lists every problem.',
+      },
     },
   },
   DeletionBlocked: {
@@ -54,7 +57,9 @@ const openTelemetry = withRules(
         ['name'],
         'Headers whose values come from Secrets.',
       ).optional(),
-      resourceAttributes: stringMap('Extra OpenTelemetry resource attributes (not `service.name`).').optional(),
+      resourceAttributes: stringMap(
+        'Extra OpenTelemetry resource attributes (not `service.name`).',
+      ).optional(),
       metrics: metricsConfig.optional(),
       tracing: tracingConfig.optional(),
       useLegacyAttributes: z.boolean().default(true).describe('Also emit the pre-semconv attribute names.'),
@@ -81,7 +86,10 @@ export const mcpTelemetryConfig = defineKind({
   }),
   status: z.object({
     observedGeneration: observedGeneration.optional(),
-    configHash: z.string().optional().describe('Changes when and only when the spec changes; consumers copy it.'),
+    configHash: z
+      .string()
+      .optional()
+      .describe('Changes when and only when the spec changes; consumers copy it.'),
     referencingWorkloads: listMap(
       z.object({
         kind: z.enum(['MCPServer', 'MCPRemoteProxy', 'VirtualMCPServer']).describe('Kind of the workload.'),

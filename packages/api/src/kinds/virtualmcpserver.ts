@@ -27,9 +27,13 @@ export const virtualMCPServerConditions = conditionCatalog({
       ValidationFailed: { status: 'False', when: 'A rule failed; the message says which.' },
     },
   },
-  GroupRefValidated: { description: 'Whether `spec.groupRef` names a ready MCPGroup.', reasons: groupRefReasons('GroupRefValid') },
+  GroupRefValidated: {
+    description: 'Whether `spec.groupRef` names a ready MCPGroup.',
+    reasons: groupRefReasons('GroupRefValid'),
+  },
   TelemetryConfigRefValidated: {
-    description: 'Whether `spec.telemetryConfigRef` names a valid MCPTelemetryConfig. Absent when no reference is set.',
+    description:
+      'Whether `spec.telemetryConfigRef` names a valid MCPTelemetryConfig. Absent when no reference is set.',
     reasons: refReasons('TelemetryConfigRef', 'MCPTelemetryConfig', 'TelemetryConfigRefFetchError'),
   },
   PodTemplateSpecValid: {
@@ -59,18 +63,15 @@ export const virtualMCPServerConditions = conditionCatalog({
   },
 });
 
-const backendAuth = withRules(
-  z
-    .object({
-      type: z.enum(['discovered', 'externalAuthConfigRef']).describe('Use the backend’s own auth config, or a named one.'),
-      externalAuthConfigRef: externalAuthConfigRef.optional(),
-    })
-    .describe('How vMCP authenticates to a backend.'),
-  cel(
-    "self.type == 'externalAuthConfigRef' ? has(self.externalAuthConfigRef) : true",
-    'externalAuthConfigRef is required when type is externalAuthConfigRef',
-  ),
-);
+// ToolHive's CRD does not tie `type` to `externalAuthConfigRef`; the controller reports a missing ref.
+const backendAuth = z
+  .object({
+    type: z
+      .enum(['discovered', 'externalAuthConfigRef'])
+      .describe('Use the backend’s own auth config, or a named one.'),
+    externalAuthConfigRef: externalAuthConfigRef.optional(),
+  })
+  .describe('How vMCP authenticates to a backend.');
 
 const incomingAuth = withRules(
   z
@@ -91,7 +92,8 @@ const incomingAuth = withRules(
 const discoveredBackend = z.object({
   name: z.string().describe('Backend (workload) name.'),
   url: z.string().optional().describe('URL vMCP uses to reach it.'),
-  status: z.enum(['ready', 'unavailable', 'degraded', 'unknown', 'unauthenticated']).optional(),
+  // A free string, as the vMCP runtime writes it: ready, degraded, unavailable, unauthenticated, unknown.
+  status: z.string().optional().describe('Health as the runtime sees it.'),
   authConfigRef: z.string().optional(),
   authType: z.string().optional(),
   lastHealthCheck: z.string().meta({ format: 'date-time' }).optional(),
@@ -124,32 +126,52 @@ export const virtualMCPServer = defineKind({
       .optional()
       .describe('How vMCP authenticates to its backends.'),
     passthroughHeaders: listAtomic(z.string(), 'Client headers forwarded to backends.').optional(),
-    serviceType: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).default('ClusterIP').describe('Type of the Service.'),
+    serviceType: z
+      .enum(['ClusterIP', 'NodePort', 'LoadBalancer'])
+      .default('ClusterIP')
+      .describe('Type of the Service.'),
     sessionAffinity,
     serviceAccount: z
       .string()
       .optional()
       .describe('ServiceAccount of the vMCP pod; when empty one is created with the Role it needs.'),
-    podTemplateSpec: freeform('Pod template merged over the generated one; the container is named `vmcp`.').optional(),
-    config: freeform('vMCP runtime configuration (aggregation, composite tools, operational settings).').optional(),
+    podTemplateSpec: freeform(
+      'Pod template merged over the generated one; the container is named `vmcp`.',
+    ).optional(),
+    config: freeform(
+      'vMCP runtime configuration (aggregation, composite tools, operational settings).',
+    ).optional(),
     telemetryConfigRef: telemetryConfigRef.optional(),
-    embeddingServerRef: objectRef('EmbeddingServer').optional().describe('Embedding server for the tool optimizer.'),
+    embeddingServerRef: objectRef('EmbeddingServer')
+      .optional()
+      .describe('Embedding server for the tool optimizer.'),
     authServerConfig: freeform('Embedded OAuth authorization server (ToolHive’s schema).').optional(),
     replicas: replicas('vMCP replicas; when unset the Deployment’s replicas are left alone.').optional(),
     sessionStorage: sessionStorage.optional(),
-    imagePullSecrets: listAtomic(z.object({ name: z.string() }), 'Pull secrets for the vMCP image.').optional(),
+    imagePullSecrets: listAtomic(
+      z.object({ name: z.string() }),
+      'Pull secrets for the vMCP image.',
+    ).optional(),
   }),
   status: z.object({
     observedGeneration: observedGeneration.optional(),
     phase: z.enum(['Pending', 'Ready', 'Degraded', 'Failed']).default('Pending').describe('Overall state.'),
     message: z.string().optional().describe('Human-readable detail about the phase.'),
     url: z.string().optional().describe('In-cluster URL of the vMCP.'),
-    discoveredBackends: listMap(discoveredBackend, ['name'], 'Backends as the vMCP runtime sees them.').optional(),
+    discoveredBackends: listMap(
+      discoveredBackend,
+      ['name'],
+      'Backends as the vMCP runtime sees them.',
+    ).optional(),
     backendCount: z.int32().min(0).optional().describe('Routable backends (ready or unauthenticated).'),
-    telemetryConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
+    telemetryConfigHash: z
+      .string()
+      .optional()
+      .describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
     oidcConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPOIDCConfig.'),
     authzConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPAuthzConfig.'),
     conditions: conditions.optional(),
+    runtime: freeform('Status as the vMCP runtime last reported it.').optional(),
   }),
   printerColumns: [
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },

@@ -12,7 +12,10 @@ export function setIffType(field: string, type: string, typeField = 'type') {
 export const authzConfig = withRules(
   z
     .object({
-      type: z.enum(['configMap', 'inline']).default('configMap').describe('Where the Cedar policies come from.'),
+      type: z
+        .enum(['configMap', 'inline'])
+        .default('configMap')
+        .describe('Where the Cedar policies come from.'),
       configMap: z
         .object({
           name: z.string().describe('Name of the ConfigMap.'),
@@ -52,12 +55,15 @@ export const authzConfigRef = objectRef('MCPAuthzConfig').describe('Authorizatio
 
 export const authzExclusive = cel(
   '!(has(self.authzConfig) && has(self.authzConfigRef))',
-  'authzConfig and authzConfigRef are mutually exclusive',
+  'authzConfig and authzConfigRef are mutually exclusive; use authzConfigRef to reference a shared MCPAuthzConfig',
 );
 
 export const authServerRef = z
   .object({
-    kind: z.enum(['MCPExternalAuthConfig']).default('MCPExternalAuthConfig').describe('Kind of the referenced object.'),
+    kind: z
+      .enum(['MCPExternalAuthConfig'])
+      .default('MCPExternalAuthConfig')
+      .describe('Kind of the referenced object.'),
     name: nonEmpty('Name of the referenced object.'),
   })
   .describe('An embedded authorization server configured by an MCPExternalAuthConfig.');

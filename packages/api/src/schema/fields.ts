@@ -82,8 +82,8 @@ export const secretKeyRef = z
 
 export const configMapKeySelector = z
   .object({
-    name: nonEmpty('Name of the ConfigMap.'),
-    key: z.string().optional().describe('Key within the ConfigMap; `ca.crt` when empty.'),
+    name: z.string().optional().describe('Name of the ConfigMap.'),
+    key: z.string().describe('Key within the ConfigMap.'),
     optional: z.boolean().optional().describe('Whether the ConfigMap or key may be missing.'),
   })
   .describe('A key of a ConfigMap in the same namespace.');
@@ -174,7 +174,9 @@ export const condition = z.object({
   type: z
     .string()
     .max(316)
-    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/)
+    .regex(
+      /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/,
+    )
     .describe('Condition type, in CamelCase.'),
   status: z.enum(['True', 'False', 'Unknown']).describe('Status of the condition.'),
   observedGeneration: z.int().min(0).optional().describe('The generation the condition was computed for.'),

@@ -41,7 +41,7 @@ const int32Min = -(2 ** 31);
  */
 export function structuralSchema(schema: z.ZodType): OpenApiSchema {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', reused: 'inline' });
-  return normalize(json as Record<string, unknown>);
+  return normalize(json);
 }
 
 function normalize(node: Record<string, unknown>): OpenApiSchema {
@@ -76,7 +76,7 @@ function normalize(node: Record<string, unknown>): OpenApiSchema {
     out.type ??= 'object';
   }
   if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
-  return out as OpenApiSchema;
+  return out;
 }
 
 function nameIntegerWidth(node: Record<string, unknown>): void {

@@ -76,7 +76,10 @@ export interface Resource<Spec, Status> {
   status?: Status;
 }
 
-export interface KindDefinition<Spec extends z.ZodType, Status extends z.ZodType> extends KindSpec<Spec, Status> {
+export interface KindDefinition<Spec extends z.ZodType, Status extends z.ZodType> extends KindSpec<
+  Spec,
+  Status
+> {
   group: typeof group;
   /** Compatible with `ResourceRef` of `@mcp-controllers/core`: what the client and cache take. */
   resource: { group: string; version: string; plural: string; kind: string; namespaced: true };

@@ -1,0 +1,161 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  KubeClient,
+  isInvalid,
+  type ApiError,
+  type KubeObject,
+  type ResourceRef,
+} from '@mcp-controllers/core';
+import { installCRDs } from '@mcp-controllers/testkit';
+import { useControlPlane, useNamespace } from '@mcp-controllers/testkit/vitest';
+import { customResourceDefinition, group, kinds, mcpGroup, mcpServer, parseMCPServer } from '../src/index.js';
+
+const run = promisify(execFile);
+const controlPlane = useControlPlane();
+const namespace = useNamespace(controlPlane);
+const crdDir = new URL('../generated/crds', import.meta.url).pathname;
+let client: KubeClient;
+
+beforeAll(async () => {
+  await installCRDs(
+    controlPlane().kubeConfig,
+    readdirSync(crdDir).map((f) => join(crdDir, f)),
+  );
+  client = new KubeClient(controlPlane().kubeConfig);
+});
+
+const atVersion = (resource: ResourceRef, version: string): ResourceRef => ({ ...resource, version });
+const kubectl = (...args: string[]) =>
+  run('kubectl', ['--kubeconfig', controlPlane().kubeconfigPath, ...args], { encoding: 'utf8' });
+const server = (name: string, spec: Record<string, unknown>, apiVersion = `${group}/v1beta1`) => ({
+  apiVersion,
+  kind: 'MCPServer',
+  metadata: { name, namespace: namespace() },
+  spec,
+});
+
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as ApiError;
+  }
+  throw new Error('the apiserver accepted an object it should have rejected');
+}
+
+describe('generated CRDs on a real apiserver', () => {
+  it('installs every CRD, Established, serving v1beta1 (storage) and v1alpha1', async () => {
+    const discovery = await client.request<{
+      versions: { version: string }[];
+      preferredVersion: { version: string };
+    }>('get', 'GET', `/apis/${group}`);
+    expect(discovery.versions.map((v) => v.version).sort()).toEqual(['v1alpha1', 'v1beta1']);
+    expect(discovery.preferredVersion.version).toBe('v1beta1');
+    for (const version of ['v1beta1', 'v1alpha1']) {
+      const list = await client.request<{
+        resources: { name: string; shortNames?: string[]; categories?: string[] }[];
+      }>('get', 'GET', `/apis/${group}/${version}`);
+      const plurals = list.resources
+        .filter((r) => !r.name.includes('/'))
+        .map((r) => r.name)
+        .sort();
+      expect(plurals).toEqual(kinds.map((k) => k.plural).sort());
+      for (const r of list.resources.filter((x) => !x.name.includes('/')))
+        expect(r.categories).toEqual(['toolhive']);
+    }
+    // The stored CRDs kept what we generated (the apiserver prunes fields it does not know).
+    const stored = await client.get<KubeObject & { spec: { versions: { name: string; schema: unknown }[] } }>(
+      {
+        group: 'apiextensions.k8s.io',
+        version: 'v1',
+        plural: 'customresourcedefinitions',
+        kind: 'CustomResourceDefinition',
+        namespaced: false,
+      },
+      { name: `mcpservers.${group}` },
+    );
+    const expected = customResourceDefinition(mcpServer);
+    expect(stored.spec.versions.find((v) => v.name === 'v1beta1')?.schema).toMatchObject({
+      openAPIV3Schema: { properties: { spec: { properties: { proxyPort: { default: 8080 } } } } },
+    });
+    expect(stored.spec.versions.map((v) => v.name)).toEqual(expected.spec.versions.map((v) => v.name));
+  });
+
+  it('stores an object written as v1alpha1 and reads it back as v1beta1, with defaults applied', async () => {
+    const alpha = atVersion(mcpServer.resource, 'v1alpha1');
+    await client.create(
+      alpha,
+      server('old-style', { image: 'ghcr.io/example/server:1' }, `${group}/v1alpha1`),
+    );
+    const read = await client.get<KubeObject & { spec: Record<string, unknown> }>(mcpServer.resource, {
+      namespace: namespace(),
+      name: 'old-style',
+    });
+    expect(read.apiVersion).toBe(`${group}/v1beta1`);
+    expect(read.spec).toEqual({
+      image: 'ghcr.io/example/server:1',
+      transport: 'stdio',
+      proxyMode: 'streamable-http',
+      proxyPort: 8080,
+      sessionAffinity: 'ClientIP',
+      trustProxyHeaders: false,
+    });
+    const { stderr } = await kubectl('get', `mcpservers.v1alpha1.${group}`, '-n', namespace());
+    expect(stderr).toContain(`${group}/v1alpha1 is deprecated; use v1beta1`);
+  });
+
+  it('answers 422 naming the field for objects that break the OpenAPI rules, as parseMCPServer does', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ image: 'i', transport: 'carrier-pigeon' }, 'spec.transport'],
+      [{ image: 'i', proxyPort: 70000 }, 'spec.proxyPort'],
+      [{ transport: 'stdio' }, 'spec.image'],
+      [{ image: 'i', groupRef: { name: '' } }, 'spec.groupRef.name'],
+      [{ image: 'i', replicas: -1 }, 'spec.replicas'],
+    ];
+    for (const [i, [spec, field]] of cases.entries()) {
+      const object = server(`bad-${i}`, spec);
+      const err = await rejection(client.create(mcpServer.resource, object));
+      expect(isInvalid(err), `${field}: ${String(err)}`).toBe(true);
+      expect(err.message).toContain(field);
+      const parsed = parseMCPServer(object);
+      expect(parsed.ok ? [] : parsed.errors.map((e) => e.path)).toContain(field);
+    }
+    // And what the apiserver accepts, parse accepts.
+    const good = server('good', {
+      image: 'i',
+      transport: 'sse',
+      replicas: 2,
+      podTemplateSpec: { spec: { nodeSelector: { a: 'b' } } },
+    });
+    await client.create(mcpServer.resource, good);
+    expect(parseMCPServer(good).ok).toBe(true);
+  });
+
+  it('lists by short name and category with the printer columns', async () => {
+    await client.create(mcpGroup.resource, {
+      apiVersion: `${group}/v1beta1`,
+      kind: 'MCPGroup',
+      metadata: { name: 'team', namespace: namespace() },
+      spec: { description: 'a team' },
+    });
+    const { stdout } = await kubectl('get', 'mcpg', '-n', namespace());
+    expect(stdout.split('\n')[0]?.split(/\s{2,}/)).toEqual([
+      'NAME',
+      'SERVERS',
+      'PROXIES',
+      'PHASE',
+      'CHECKED',
+      'AGE',
+    ]);
+    expect(stdout).toContain('team');
+    for (const kind of kinds) {
+      for (const short of kind.shortNames) await kubectl('get', short, '-n', namespace());
+    }
+    const all = await kubectl('get', 'toolhive', '-n', namespace(), '-o', 'name');
+    expect(all.stdout).toContain(`mcpgroup.${group}/team`);
+  });
+});
