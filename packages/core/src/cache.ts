@@ -14,6 +14,12 @@ import { Store } from './store.js';
 export class Informer<T extends KubeObject = KubeObject> {
   readonly store = new Store<T>();
   readonly reflectors: Reflector<T>[];
+  /**
+   * An optional informer does not hold up `Cache.waitForSync` once its list has failed: a controller
+   * that can report "this kind cannot be listed" (CRD missing, RBAC) runs without it and reads
+   * `listError()` instead of its store.
+   */
+  optional = false;
 
   constructor(
     readonly resource: ResourceRef,
@@ -34,6 +40,26 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   hasSynced(): boolean {
     return this.reflectors.every((r) => r.hasSynced());
+  }
+
+  /** The first list error among the reflectors that have not synced (one per watched namespace). */
+  listError(): unknown {
+    for (const reflector of this.reflectors) {
+      const err = reflector.listError();
+      if (err !== undefined) return err;
+    }
+    return undefined;
+  }
+
+  /** Synced, or optional and known to fail: nothing left to wait for. */
+  settled(): boolean {
+    return (
+      this.hasSynced() || (this.optional && this.reflectors.every((r) => r.hasSynced() || r.listError()))
+    );
+  }
+
+  onStateChange(listener: () => void): void {
+    for (const reflector of this.reflectors) reflector.onStateChange(listener);
   }
 
   start(): void {
@@ -100,13 +126,14 @@ export class Cache {
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
   }
 
+  /** Every informer synced, or (optional ones) known to fail. */
   hasSynced(): boolean {
-    return [...this.informers.values()].every((i) => i.hasSynced());
+    return [...this.informers.values()].every((i) => i.settled());
   }
 
   /** Names of the resources whose initial list has not completed, for readiness messages. */
   unsynced(): string[] {
-    return [...this.informers.entries()].filter(([, i]) => !i.hasSynced()).map(([label]) => label);
+    return [...this.informers.entries()].filter(([, i]) => !i.settled()).map(([label]) => label);
   }
 
   /** Waits for every informer's initial list; throws after `timeoutMs` naming the laggards. */

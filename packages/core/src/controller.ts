@@ -64,7 +64,7 @@ export class Controller {
   readonly queue: WorkQueue;
   private readonly reconcile: Reconciler;
   private concurrency: number;
-  private readonly sources: { resource: ResourceRef; map: KeyMapper }[] = [];
+  private readonly sources: { resource: ResourceRef; map: KeyMapper; optional?: boolean }[] = [];
   private metrics?: KernelMetrics;
   private log: Logger = silentLogger;
 
@@ -90,8 +90,13 @@ export class Controller {
     return this;
   }
 
-  watches(resource: ResourceRef, map: KeyMapper): this {
-    this.sources.push({ resource, map });
+  /**
+   * Objects of `resource` map to primary keys. `optional`: the kind may be impossible to list (CRD
+   * not installed, RBAC); the controller starts anyway, and every primary object is reconciled again
+   * whenever that kind's list starts or stops failing, so status can say so.
+   */
+  watches(resource: ResourceRef, map: KeyMapper, options: { optional?: boolean } = {}): this {
+    this.sources.push({ resource, map, ...options });
     return this;
   }
 
@@ -109,7 +114,15 @@ export class Controller {
       this.metrics.registerController(this.name, this.concurrency);
       this.queue.setObserver(this.metrics.queueObserver(this.name));
     }
-    for (const { resource, map } of this.sources) {
+    for (const { resource, map, optional } of this.sources) {
+      if (optional) {
+        const informer = cache.informer(resource);
+        informer.optional = true;
+        const primaries = cache.store(this.primary);
+        informer.onStateChange(() => {
+          for (const key of primaries.keys()) this.queue.add(key);
+        });
+      }
       const enqueue = (obj: KubeObject, old?: KubeObject) => {
         const keys = new Set(map(obj, old));
         if (old) for (const key of map(old)) keys.add(key);

@@ -10,6 +10,8 @@
  * - 410 Gone (HTTP or an ERROR event) relists; objects that vanished meanwhile come out as deletes;
  * - any other failure waits a jittered backoff (800 ms -> 30 s, reset after 2 min) and retries;
  * - a handler that throws is logged and skipped; it cannot stop the reflector or the other handlers.
+ * Until the first list succeeds, `listError()` holds the last failure (e.g. 404: CRD not installed,
+ * 403: RBAC) and `onStateChange` listeners hear when it appears, changes status code, or clears.
  */
 import { isGone, ApiError } from './client/errors.js';
 import type { KubeClient, WatchEvent } from './client/http.js';
@@ -62,6 +64,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
   private readonly handlers: ReflectorHandlers<T>[];
   private resourceVersion: string | undefined;
   private synced = false;
+  private failure: unknown;
+  private readonly stateListeners: (() => void)[] = [];
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -81,6 +85,33 @@ export class Reflector<T extends KubeObject = KubeObject> {
 
   hasSynced(): boolean {
     return this.synced;
+  }
+
+  /** Why the initial list has not succeeded yet; undefined once synced or before the first try. */
+  listError(): unknown {
+    return this.synced ? undefined : this.failure;
+  }
+
+  /** Called when the reflector syncs or its list error changes (status code or first appearance). */
+  onStateChange(listener: () => void): void {
+    this.stateListeners.push(listener);
+  }
+
+  private setFailure(err: unknown): void {
+    const before = this.failure;
+    this.failure = err;
+    const code = (e: unknown) => (e instanceof ApiError ? e.code : e === undefined ? -1 : 0);
+    if (code(before) !== code(err)) this.notifyState();
+  }
+
+  private notifyState(): void {
+    for (const listener of this.stateListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.log.error({ ...errorFields(err) }, 'state listener failed');
+      }
+    }
   }
 
   lastSyncResourceVersion(): string | undefined {
@@ -117,6 +148,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
           continue;
         }
         this.stats.failures++;
+        if (!this.synced) this.setFailure(err);
         const wait = this.backoff.next();
         this.log.warn(
           { ...errorFields(err), retryInMs: Math.round(wait) },
@@ -143,10 +175,13 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.stats.lists++;
     const delta = this.o.store.replace(items, this.o.namespace);
     this.resourceVersion = resourceVersion;
+    const first = !this.synced;
     this.synced = true;
+    this.failure = undefined;
     for (const obj of delta.added) this.dispatch('onAdd', obj);
     for (const [old, obj] of delta.updated) this.dispatch('onUpdate', old, obj);
     for (const obj of delta.deleted) this.dispatch('onDelete', obj);
+    if (first) this.notifyState();
   }
 
   private async watchOnce(signal: AbortSignal): Promise<void> {

@@ -1,0 +1,113 @@
+/**
+ * The MCPGroup controller: a group's status lists the MCPServers, MCPRemoteProxies and
+ * MCPServerEntries of its namespace whose `spec.groupRef.name` names it.
+ *
+ * Everything is read from the cache through a `spec.groupRef.name` index, so a reconcile costs no
+ * API request unless the status changes. A member that is added, deleted or moves between groups
+ * re-queues its old and new group. A member kind that cannot be listed (CRD missing, RBAC) does not
+ * stop the controller: its groups go `Failed` naming the kind and the cause, and are checked again
+ * when the kind becomes listable. Only MCPGroup status is written; members set their own
+ * `GroupRefValidated` from a watch on MCPGroup.
+ */
+import {
+  mcpGroup,
+  mcpGroupConditions,
+  mcpRemoteProxy,
+  mcpServer,
+  mcpServerEntry,
+  type MCPGroup,
+} from '@mcp-controllers/api';
+import {
+  Controller,
+  refIndexer,
+  setCondition,
+  writeStatus,
+  type Cache,
+  type Condition,
+  type KubeClient,
+  type KubeObject,
+  type ResourceRef,
+} from '@mcp-controllers/core';
+import { describeListError, groupStatus, type MemberListing, type Membership } from './membership.js';
+
+export const groupRefIndex = 'spec.groupRef.name';
+
+type Member = KubeObject & { spec?: { groupRef?: { name?: string } } };
+
+const members: Record<keyof Membership, ResourceRef> = {
+  servers: mcpServer.resource,
+  remoteProxies: mcpRemoteProxy.resource,
+  entries: mcpServerEntry.resource,
+};
+
+const groupName = (obj: Member) => obj.spec?.groupRef?.name || undefined;
+const crdName = (r: ResourceRef) => `${r.plural}.${r.group}`;
+
+export interface GroupControllerDeps {
+  cache: Cache;
+  client: KubeClient;
+}
+
+export function groupController({ cache, client }: GroupControllerDeps): Controller {
+  const groups = cache.store<MCPGroup & KubeObject>(mcpGroup.resource);
+  for (const resource of Object.values(members)) {
+    const store = cache.store<Member>(resource);
+    if (!store.hasIndex(groupRefIndex)) store.addIndexer(groupRefIndex, refIndexer(groupName));
+  }
+
+  function membership(namespace: string, name: string): Membership {
+    const listing = (resource: ResourceRef): MemberListing => {
+      const informer = cache.informer<Member>(resource);
+      if (!informer.hasSynced()) return { error: describeListError(informer.listError(), crdName(resource)) };
+      return {
+        names: informer.store
+          .byIndex(groupRefIndex, `${namespace}/${name}`)
+          .flatMap((m) => m.metadata.name ?? []),
+      };
+    };
+    return {
+      servers: listing(members.servers),
+      remoteProxies: listing(members.remoteProxies),
+      entries: listing(members.entries),
+    };
+  }
+
+  const controller = new Controller({
+    name: 'mcpgroup',
+    for: mcpGroup.resource,
+    reconcile: async ({ key, namespace, name }, ctx) => {
+      const group = groups.get(key);
+      // Deleted: nothing to clean up, members report the missing group themselves.
+      if (!group || namespace === undefined) return;
+      const desired = groupStatus(membership(namespace, name), namespace);
+      const outcome = await writeStatus<KubeObject>({
+        client,
+        resource: mcpGroup.resource,
+        object: group,
+        ownedConditionTypes: [mcpGroupConditions.types.MCPServersChecked],
+        desired: (current) => ({
+          fields: { ...desired.fields, observedGeneration: current.metadata.generation },
+          conditions: setCondition(
+            (current.status as { conditions?: Condition[] } | undefined)?.conditions,
+            desired.condition,
+            current.metadata.generation,
+          ),
+        }),
+      });
+      if (outcome === 'written') {
+        ctx.log.debug(
+          { phase: desired.fields.phase, reason: desired.condition.reason },
+          'group status written',
+        );
+      }
+    },
+  });
+  const toGroup = (obj: Member) => {
+    const group = groupName(obj);
+    return group ? [`${obj.metadata.namespace ?? ''}/${group}`] : [];
+  };
+  for (const resource of Object.values(members)) {
+    controller.watches(resource, (obj) => toGroup(obj as Member), { optional: true });
+  }
+  return controller;
+}

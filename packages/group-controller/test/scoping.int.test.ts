@@ -1,0 +1,87 @@
+// A control plane of its own: no other group controller may write here, so what this file sees is
+// what the controller under test did.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mcpGroup, mcpRemoteProxy, mcpServer } from '@mcp-controllers/api';
+import { KubeClient } from '@mcp-controllers/core';
+import { createNamespace, installCRDs } from '@mcp-controllers/testkit';
+import { useControlPlane } from '@mcp-controllers/testkit/vitest';
+import { groupObject, groupReaches, member, readGroup, startGroupController } from './harness.js';
+
+const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
+const crdFiles = readdirSync(crdDir).map((f) => join(crdDir, f));
+const controlPlane = useControlPlane();
+
+describe('scoping and missing member kinds', () => {
+  it('--watch-namespace: groups in other namespaces are never touched', async () => {
+    const kc = controlPlane().kubeConfig;
+    await installCRDs(kc, crdFiles);
+    const client = new KubeClient(kc);
+    const [watched, ignored] = [await createNamespace(kc, 'watched'), await createNamespace(kc, 'ignored')];
+    const manager = await startGroupController(kc, [`--watch-namespace=${watched}`]);
+    try {
+      // Created first: a controller that watched it would reconcile it before the watched group.
+      await client.create(mcpGroup.resource, groupObject(ignored, 'g'));
+      await client.create(mcpServer.resource, member('MCPServer', ignored, 's', 'g'));
+      await client.create(mcpGroup.resource, groupObject(watched, 'g'));
+      await groupReaches(client, watched, 'g', { phase: 'Ready', servers: [] });
+      await client.create(mcpGroup.resource, groupObject(watched, 'h'));
+      await groupReaches(client, watched, 'h', { phase: 'Ready' });
+      expect(await readGroup(client, ignored, 'g')).toBeUndefined();
+      expect(
+        manager.cache
+          .store(mcpGroup.resource)
+          .list()
+          .map((g) => g.metadata.namespace),
+      ).toEqual([watched, watched]);
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  it('a member kind whose CRD is missing makes the group Failed naming the kind, until the CRD appears', async () => {
+    const kc = controlPlane().kubeConfig;
+    const client = new KubeClient(kc);
+    const proxies = `${mcpRemoteProxy.plural}.${mcpRemoteProxy.group}`;
+    await client.delete(
+      {
+        group: 'apiextensions.k8s.io',
+        version: 'v1',
+        plural: 'customresourcedefinitions',
+        kind: 'CustomResourceDefinition',
+        namespaced: false,
+      },
+      { name: proxies },
+    );
+    const ns = await createNamespace(kc, 'missing');
+    await client.create(mcpGroup.resource, groupObject(ns, 'g'));
+    await client.create(mcpServer.resource, member('MCPServer', ns, 'kept', 'g'));
+    const manager = await startGroupController(kc);
+    try {
+      const failed = await groupReaches(
+        client,
+        ns,
+        'g',
+        { phase: 'Failed', servers: ['kept'], serverCount: 1 },
+        30_000,
+      );
+      expect(failed.remoteProxies).toBeUndefined();
+      expect(failed.conditions?.[0]).toMatchObject({
+        type: 'MCPServersChecked',
+        status: 'False',
+        reason: 'ListMCPServersCheckFailed',
+      });
+      expect(failed.conditions?.[0]?.message).toContain(`cannot list MCPRemoteProxies in namespace ${ns}`);
+      expect(failed.conditions?.[0]?.message).toContain(`the ${proxies} CRD is not installed`);
+
+      await installCRDs(
+        kc,
+        crdFiles.filter((f) => f.endsWith(`_${mcpRemoteProxy.plural}.yaml`)),
+      );
+      await groupReaches(client, ns, 'g', { phase: 'Ready', remoteProxies: [], servers: ['kept'] }, 30_000);
+    } finally {
+      await manager.stop();
+    }
+  });
+});
