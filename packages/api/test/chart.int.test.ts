@@ -51,19 +51,17 @@ describe('charts/crds (mcp-controllers-crds)', () => {
   it('has one toggle per CRD family and a keep switch', async () => {
     const names = async (...set: string[]) =>
       (await render(...set)).map((d) => d.metadata.name.split('.')[0]).sort();
-    expect(await names('crds.install.servers=false')).toEqual([
+    expect(await names('install.servers=false')).toEqual([
       'mcpexternalauthconfigs',
       'mcpgroups',
       'mcpserverentries',
       'mcptelemetryconfigs',
       'virtualmcpservers',
     ]);
-    expect(await names('crds.install.groups=false', 'crds.install.virtualServers=false')).not.toContain(
-      'mcpgroups',
-    );
-    const unkept = await render('crds.keep=false');
+    expect(await names('install.groups=false', 'install.virtualServers=false')).not.toContain('mcpgroups');
+    const unkept = await render('keep=false');
     expect(unkept.every((d) => d.metadata.annotations === undefined)).toBe(true);
-    await expect(render('crds.install.sever=false')).rejects.toThrow(/sever/);
+    await expect(render('install.sever=false')).rejects.toThrow(/sever/);
   });
 
   it('applies with server-side dry-run and creates nothing', async () => {

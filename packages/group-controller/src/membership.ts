@@ -82,5 +82,5 @@ export function describeListError(err: unknown, crdName: string): string {
     return `access denied (403): grant this controller's ServiceAccount list and watch on ${crdName}`;
   }
   if (err === undefined) return 'not listed yet';
-  return err instanceof Error ? err.message : String(err);
+  return err instanceof Error ? err.message : JSON.stringify(err);
 }

@@ -107,7 +107,7 @@ export function groupController({ cache, client }: GroupControllerDeps): Control
     return group ? [`${obj.metadata.namespace ?? ''}/${group}`] : [];
   };
   for (const resource of Object.values(members)) {
-    controller.watches(resource, (obj) => toGroup(obj as Member), { optional: true });
+    controller.watches(resource, (obj) => toGroup(obj), { optional: true });
   }
   return controller;
 }

@@ -13,3 +13,10 @@ export { freeLoopbackPort } from './ports.js';
 export { startTcpProxy, type TcpProxy } from './proxy.js';
 export { widget, widgetCRD, widgetResource } from './fixtures.js';
 export { ensureHelm, helm } from './helm.js';
+export {
+  buildChartDependencies,
+  renderChart,
+  resourceOf,
+  type RenderedObject,
+  type RenderOptions,
+} from './charts.js';

@@ -1,0 +1,70 @@
+// `pnpm bench`: 1,000 MCPServers spread over 100 MCPGroups, created at once against a real
+// apiserver, with the real group controller running in this process. Prints: time until every
+// group's status is correct, status writes spent (floor: one per group), writes during 30 s of idle.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mcpGroup, mcpServer } from '@mcp-controllers/api';
+import { KubeClient, type KubeList, type KubeObject } from '@mcp-controllers/core';
+import { createNamespace, installCRDs, startControlPlane } from '@mcp-controllers/testkit';
+import { groupObject, member, startGroupController } from '../test/harness.js';
+
+const groups = 100;
+const servers = 1_000;
+const idleMs = 30_000;
+const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
+
+const controlPlane = await startControlPlane();
+try {
+  const kc = controlPlane.kubeConfig;
+  await installCRDs(
+    kc,
+    readdirSync(crdDir).map((f) => join(crdDir, f)),
+  );
+  const admin = new KubeClient(kc);
+  const ns = await createNamespace(kc, 'bench');
+  for (let g = 0; g < groups; g++) await admin.create(mcpGroup.resource, groupObject(ns, `group-${g}`));
+
+  const manager = await startGroupController(kc, ['--log-level=error']);
+  const patches = () =>
+    manager.client.tally.count({ verb: 'patch', resource: 'mcpgroups.toolhive.stacklok.dev/status' });
+  type GroupView = KubeObject & { status?: { serverCount?: number; phase?: string } };
+  const countsOk = async (expected: number) => {
+    const list = await admin.list<KubeList<GroupView>>(mcpGroup.resource, ns);
+    return (
+      list.items.length === groups &&
+      list.items.every((g) => g.status?.phase === 'Ready' && g.status.serverCount === expected)
+    );
+  };
+  while (!(await countsOk(0))) await sleep(50);
+  const emptyGroupWrites = patches();
+
+  // Create every server "at once": 32 requests in flight, as a kubectl apply of a big file would.
+  const started = performance.now();
+  const queue = Array.from({ length: servers }, (_, i) => i);
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        await admin.create(mcpServer.resource, member('MCPServer', ns, `server-${i}`, `group-${i % groups}`));
+      }
+    }),
+  );
+  const created = performance.now() - started;
+  while (!(await countsOk(servers / groups))) await sleep(50);
+  const converged = performance.now() - started;
+  const writes = patches() - emptyGroupWrites;
+
+  const beforeIdle = patches();
+  await sleep(idleMs);
+  const idleWrites = patches() - beforeIdle;
+  await manager.stop();
+
+  console.log(`group-controller bench: ${servers} MCPServers over ${groups} MCPGroups`);
+  console.log(`  servers created in            ${Math.round(created)} ms`);
+  console.log(`  every group correct after     ${Math.round(converged)} ms (from the first create)`);
+  console.log(`  status writes for the burst   ${writes} (floor ${groups}: one per group)`);
+  console.log(`  status writes, empty groups   ${emptyGroupWrites} (before the burst)`);
+  console.log(`  status writes in ${idleMs / 1000} s idle     ${idleWrites} (goal 0)`);
+} finally {
+  await controlPlane.stop();
+}

@@ -1,0 +1,132 @@
+// The controller runs with a ServiceAccount token bound to exactly the roles `helm template` renders:
+// it must do its whole job with them, and nothing outside them may work.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry } from '@mcp-controllers/api';
+import { isForbidden, KubeClient, leaseResource, type Manager } from '@mcp-controllers/core';
+import { createNamespace, installCRDs, renderChart, resourceOf } from '@mcp-controllers/testkit';
+import { useControlPlane } from '@mcp-controllers/testkit/vitest';
+import { groupObject, groupReaches, member, startGroupController } from './harness.js';
+
+const chart = new URL('../chart', import.meta.url).pathname;
+const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
+const controlPlane = useControlPlane();
+let admin: KubeClient;
+let asController: KubeClient;
+let manager: Manager;
+let release: string;
+
+async function serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
+  const answer = await admin.request<{ status: { token: string } }>(
+    'create',
+    'POST',
+    `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+    {
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 3600 },
+      },
+    },
+  );
+  const cluster = controlPlane().kubeConfig.getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: 'local',
+        server: cluster.server,
+        caData: cluster.caData,
+        caFile: cluster.caFile,
+        skipTLSVerify: false,
+      },
+    ],
+    users: [{ name, token: answer.status.token }],
+    contexts: [{ name: 'sa', cluster: 'local', user: name }],
+    currentContext: 'sa',
+  });
+  return kc;
+}
+
+beforeAll(async () => {
+  const kc = controlPlane().kubeConfig;
+  await installCRDs(
+    kc,
+    readdirSync(crdDir).map((f) => join(crdDir, f)),
+  );
+  admin = new KubeClient(kc);
+  release = await createNamespace(kc, 'mcp-system');
+  const docs = await renderChart(chart, { release: 'mcp', namespace: release });
+  const rbac = docs.filter((d) =>
+    ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(d.kind),
+  );
+  expect(rbac.map((d) => d.kind).sort()).toEqual([
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'Role',
+    'RoleBinding',
+    'ServiceAccount',
+  ]);
+  for (const doc of rbac) await admin.create(resourceOf(doc), doc);
+  const saKubeConfig = await serviceAccountKubeConfig(release, 'mcp-group-controller');
+  asController = new KubeClient(saKubeConfig);
+  manager = await startGroupController(saKubeConfig, [
+    '--leader-elect=true',
+    `--leader-election-namespace=${release}`,
+  ]);
+});
+afterAll(async () => {
+  await manager.stop();
+});
+
+describe('group-controller with only its chart’s RBAC', () => {
+  it('does the membership job and holds its Lease', async () => {
+    const ns = await createNamespace(controlPlane().kubeConfig, 'rbac');
+    await admin.create(mcpGroup.resource, groupObject(ns, 'team'));
+    await admin.create(mcpServer.resource, member('MCPServer', ns, 'server', 'team'));
+    await admin.create(mcpRemoteProxy.resource, member('MCPRemoteProxy', ns, 'proxy', 'team'));
+    await admin.create(mcpServerEntry.resource, member('MCPServerEntry', ns, 'entry', 'team'));
+    await groupReaches(admin, ns, 'team', {
+      phase: 'Ready',
+      servers: ['server'],
+      remoteProxies: ['proxy'],
+      entries: ['entry'],
+    });
+    const lease = await admin.get<{ spec: { holderIdentity?: string } }>(leaseResource, {
+      namespace: release,
+      name: manager.flags.leaderElectionId,
+    });
+    expect(lease.spec.holderIdentity).toBe(manager.identity);
+    expect(manager.client.tally.count({ code: 403 })).toBe(0);
+  });
+
+  it('is denied what it was not granted', async () => {
+    const ns = await createNamespace(controlPlane().kubeConfig, 'denied');
+    await admin.create(mcpServer.resource, member('MCPServer', ns, 'server'));
+    const denied = [
+      // Member status belongs to the member controllers.
+      () =>
+        asController.patch(
+          mcpServer.resource,
+          { namespace: ns, name: 'server' },
+          'merge',
+          { status: { phase: 'Ready' } },
+          { subresource: 'status' },
+        ),
+      () =>
+        asController.patch(mcpServer.resource, { namespace: ns, name: 'server' }, 'merge', {
+          spec: { replicas: 2 },
+        }),
+      () => asController.create(mcpGroup.resource, groupObject(ns, 'made-up')),
+      () => asController.delete(mcpServer.resource, { namespace: ns, name: 'server' }),
+      () =>
+        asController.list(
+          { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
+          ns,
+        ),
+    ];
+    for (const attempt of denied) await expect(attempt()).rejects.toSatisfy(isForbidden);
+  });
+});
