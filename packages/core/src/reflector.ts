@@ -152,7 +152,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         const wait = this.backoff.next();
         this.log.warn(
           { ...errorFields(err), retryInMs: Math.round(wait) },
-          'list/watch failed; retrying with backoff (check apiserver reachability and RBAC list/watch on this resource)',
+          `list/watch failed; retrying with backoff: ${hint(err)}`,
         );
         await delay(wait, signal);
       }
@@ -280,4 +280,12 @@ export class Reflector<T extends KubeObject = KubeObject> {
     if (this.o.keepManagedFields !== true) delete (obj.metadata as { managedFields?: unknown }).managedFields;
     return obj;
   }
+}
+
+/** What a person should check for a failed list or watch. */
+function hint(err: unknown): string {
+  if (err instanceof ApiError && err.code === 404) return 'is the CRD of this resource installed?';
+  if (err instanceof ApiError && err.code === 403)
+    return 'grant list and watch on this resource to the controller';
+  return 'check that the apiserver is reachable';
 }

@@ -10,18 +10,18 @@ import {
   secretKeyRef,
   withRules,
 } from '../schema/fields.js';
-import { conditionCatalog, defineKind } from '../schema/resource.js';
+import {
+  ageColumn,
+  conditionCatalog,
+  conditionColumn,
+  defineKind,
+  validCondition,
+} from '../schema/resource.js';
 
 export const mcpExternalAuthConfigFinalizer = 'mcpexternalauthconfig.toolhive.stacklok.dev/finalizer';
 
 export const mcpExternalAuthConfigConditions = conditionCatalog({
-  Valid: {
-    description: 'Whether the spec passed validation.',
-    reasons: {
-      ValidationSucceeded: { status: 'True', when: 'Every rule passed.' },
-      ValidationFailed: { status: 'False', when: 'At least one rule failed; the message says which.' },
-    },
-  },
+  Valid: validCondition,
 });
 
 const authTypes = [
@@ -106,8 +106,8 @@ export const mcpExternalAuthConfig = defineKind({
   }),
   printerColumns: [
     { name: 'Type', type: 'string', jsonPath: '.spec.type' },
-    { name: 'Valid', type: 'string', jsonPath: ".status.conditions[?(@.type=='Valid')].status" },
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    conditionColumn('Valid', 'Valid'),
+    ageColumn,
   ],
   conditions: mcpExternalAuthConfigConditions,
   finalizer: mcpExternalAuthConfigFinalizer,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { conditions, listSet, observedGeneration } from '../schema/fields.js';
-import { conditionCatalog, defineKind } from '../schema/resource.js';
+import { ageColumn, conditionCatalog, defineKind } from '../schema/resource.js';
 
 const names = (what: string) => listSet(z.string(), `Sorted names of the ${what} that name this group.`);
 const count = (what: string) => z.int32().min(0).describe(`Number of ${what}.`);
@@ -52,7 +52,7 @@ export const mcpGroup = defineKind({
       type: 'string',
       jsonPath: ".status.conditions[?(@.type=='MCPServersChecked')].status",
     },
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ageColumn,
   ],
   conditions: mcpGroupConditions,
 });

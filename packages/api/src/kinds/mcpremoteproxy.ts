@@ -17,8 +17,8 @@ import {
   telemetryConfigRef,
   withRules,
 } from '../schema/fields.js';
-import { conditionCatalog, defineKind } from '../schema/resource.js';
-import { groupRefReasons, refReasons, sessionAffinity } from '../schema/workload.js';
+import { ageColumn, conditionCatalog, conditionColumn, defineKind } from '../schema/resource.js';
+import { groupRefReasons, refReasons, sessionAffinity, copiedHashes } from '../schema/workload.js';
 
 export const mcpRemoteProxyConditions = conditionCatalog({
   Ready: {
@@ -114,26 +114,22 @@ export const mcpRemoteProxy = defineKind({
     message: z.string().optional().describe('Human-readable detail about the phase.'),
     url: z.string().optional().describe('In-cluster URL of the proxy.'),
     externalUrl: z.string().optional().describe('URL from outside the cluster, when exposed.'),
-    telemetryConfigHash: z
-      .string()
-      .optional()
-      .describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
-    externalAuthConfigHash: z
-      .string()
-      .optional()
-      .describe('`status.configHash` of the referenced MCPExternalAuthConfig.'),
-    oidcConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPOIDCConfig.'),
-    authzConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPAuthzConfig.'),
-    toolConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPToolConfig.'),
-    authServerConfigHash: z.string().optional().describe('Hash of the referenced auth server config.'),
+    ...copiedHashes({
+      telemetryConfigHash: 'MCPTelemetryConfig',
+      externalAuthConfigHash: 'MCPExternalAuthConfig',
+      oidcConfigHash: 'MCPOIDCConfig',
+      authzConfigHash: 'MCPAuthzConfig',
+      toolConfigHash: 'MCPToolConfig',
+      authServerConfigHash: 'auth server config',
+    }),
     conditions: conditions.optional(),
   }),
   printerColumns: [
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
     { name: 'Remote URL', type: 'string', jsonPath: '.spec.remoteUrl' },
     { name: 'URL', type: 'string', jsonPath: '.status.url' },
-    { name: 'Ready', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    conditionColumn('Ready', 'Ready'),
+    ageColumn,
   ],
   conditions: mcpRemoteProxyConditions,
 });

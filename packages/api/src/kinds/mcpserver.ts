@@ -20,8 +20,15 @@ import {
   telemetryConfigRef,
   withRules,
 } from '../schema/fields.js';
-import { conditionCatalog, defineKind } from '../schema/resource.js';
-import { envVar, groupRefReasons, inlineTelemetry, refReasons, sessionAffinity } from '../schema/workload.js';
+import { ageColumn, conditionCatalog, conditionColumn, defineKind } from '../schema/resource.js';
+import {
+  envVar,
+  groupRefReasons,
+  inlineTelemetry,
+  refReasons,
+  sessionAffinity,
+  copiedHashes,
+} from '../schema/workload.js';
 
 export const mcpServerFinalizer = 'mcpserver.toolhive.stacklok.dev/finalizer';
 
@@ -211,30 +218,23 @@ export const mcpServer = defineKind({
     message: z.string().optional().describe('Human-readable detail about the phase.'),
     url: z.string().optional().describe('In-cluster URL of the proxy.'),
     readyReplicas: z.int32().min(0).optional().describe('Ready proxy replicas.'),
-    telemetryConfigHash: z
-      .string()
-      .optional()
-      .describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
-    externalAuthConfigHash: z
-      .string()
-      .optional()
-      .describe('`status.configHash` of the referenced MCPExternalAuthConfig.'),
-    oidcConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPOIDCConfig.'),
-    authzConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPAuthzConfig.'),
-    toolConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPToolConfig.'),
-    webhookConfigHash: z
-      .string()
-      .optional()
-      .describe('`status.configHash` of the referenced MCPWebhookConfig.'),
-    authServerConfigHash: z.string().optional().describe('Hash of the referenced auth server config.'),
+    ...copiedHashes({
+      telemetryConfigHash: 'MCPTelemetryConfig',
+      externalAuthConfigHash: 'MCPExternalAuthConfig',
+      oidcConfigHash: 'MCPOIDCConfig',
+      authzConfigHash: 'MCPAuthzConfig',
+      toolConfigHash: 'MCPToolConfig',
+      webhookConfigHash: 'MCPWebhookConfig',
+      authServerConfigHash: 'auth server config',
+    }),
     conditions: conditions.optional(),
   }),
   printerColumns: [
     { name: 'Status', type: 'string', jsonPath: '.status.phase' },
-    { name: 'Ready', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
+    conditionColumn('Ready', 'Ready'),
     { name: 'Replicas', type: 'integer', jsonPath: '.status.readyReplicas' },
     { name: 'URL', type: 'string', jsonPath: '.status.url' },
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ageColumn,
   ],
   conditions: mcpServerConditions,
   finalizer: mcpServerFinalizer,

@@ -7,7 +7,7 @@ import {
   headerForward,
   observedGeneration,
 } from '../schema/fields.js';
-import { conditionCatalog, defineKind } from '../schema/resource.js';
+import { ageColumn, conditionCatalog, defineKind } from '../schema/resource.js';
 
 export const mcpServerEntryConditions = conditionCatalog({
   RemoteURLValidated: {
@@ -92,7 +92,7 @@ export const mcpServerEntry = defineKind({
     { name: 'Transport', type: 'string', jsonPath: '.spec.transport' },
     { name: 'Remote URL', type: 'string', jsonPath: '.spec.remoteUrl' },
     { name: 'Group', type: 'string', jsonPath: '.spec.groupRef.name' },
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ageColumn,
   ],
   conditions: mcpServerEntryConditions,
 });

@@ -13,7 +13,7 @@ import {
   tracingConfig,
   withRules,
 } from '../schema/fields.js';
-import { conditionCatalog, defineKind } from '../schema/resource.js';
+import { ageColumn, conditionCatalog, conditionColumn, defineKind } from '../schema/resource.js';
 
 export const mcpTelemetryConfigFinalizer = 'mcptelemetryconfig.toolhive.stacklok.dev/finalizer';
 
@@ -102,10 +102,10 @@ export const mcpTelemetryConfig = defineKind({
   }),
   printerColumns: [
     { name: 'Endpoint', type: 'string', jsonPath: '.spec.openTelemetry.endpoint' },
-    { name: 'Valid', type: 'string', jsonPath: ".status.conditions[?(@.type=='Valid')].status" },
+    conditionColumn('Valid', 'Valid'),
     { name: 'Tracing', type: 'boolean', jsonPath: '.spec.openTelemetry.tracing.enabled' },
     { name: 'Metrics', type: 'boolean', jsonPath: '.spec.openTelemetry.metrics.enabled' },
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ageColumn,
   ],
   conditions: mcpTelemetryConfigConditions,
   finalizer: mcpTelemetryConfigFinalizer,

@@ -16,17 +16,17 @@ import {
   telemetryConfigRef,
   withRules,
 } from '../schema/fields.js';
-import { conditionCatalog, defineKind } from '../schema/resource.js';
-import { groupRefReasons, refReasons, sessionAffinity } from '../schema/workload.js';
+import {
+  ageColumn,
+  conditionCatalog,
+  conditionColumn,
+  defineKind,
+  validCondition,
+} from '../schema/resource.js';
+import { groupRefReasons, refReasons, sessionAffinity, copiedHashes } from '../schema/workload.js';
 
 export const virtualMCPServerConditions = conditionCatalog({
-  Valid: {
-    description: 'Whether the spec passed the controller’s validation.',
-    reasons: {
-      ValidationSucceeded: { status: 'True', when: 'Every rule passed.' },
-      ValidationFailed: { status: 'False', when: 'A rule failed; the message says which.' },
-    },
-  },
+  Valid: validCondition,
   GroupRefValidated: {
     description: 'Whether `spec.groupRef` names a ready MCPGroup.',
     reasons: groupRefReasons('GroupRefValid'),
@@ -164,12 +164,11 @@ export const virtualMCPServer = defineKind({
       'Backends as the vMCP runtime sees them.',
     ).optional(),
     backendCount: z.int32().min(0).optional().describe('Routable backends (ready or unauthenticated).'),
-    telemetryConfigHash: z
-      .string()
-      .optional()
-      .describe('`status.configHash` of the referenced MCPTelemetryConfig.'),
-    oidcConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPOIDCConfig.'),
-    authzConfigHash: z.string().optional().describe('`status.configHash` of the referenced MCPAuthzConfig.'),
+    ...copiedHashes({
+      telemetryConfigHash: 'MCPTelemetryConfig',
+      oidcConfigHash: 'MCPOIDCConfig',
+      authzConfigHash: 'MCPAuthzConfig',
+    }),
     conditions: conditions.optional(),
     runtime: freeform('Status as the vMCP runtime last reported it.').optional(),
   }),
@@ -177,8 +176,8 @@ export const virtualMCPServer = defineKind({
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
     { name: 'URL', type: 'string', jsonPath: '.status.url' },
     { name: 'Backends', type: 'integer', jsonPath: '.status.backendCount' },
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-    { name: 'Ready', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
+    ageColumn,
+    conditionColumn('Ready', 'Ready'),
   ],
   conditions: virtualMCPServerConditions,
 });

@@ -18,6 +18,17 @@ export interface PrinterColumn {
   priority?: number;
 }
 
+export const ageColumn: PrinterColumn = {
+  name: 'Age',
+  type: 'date',
+  jsonPath: '.metadata.creationTimestamp',
+};
+
+/** A column showing the status of one condition type. */
+export function conditionColumn(name: string, type: string): PrinterColumn {
+  return { name, type: 'string', jsonPath: `.status.conditions[?(@.type=='${type}')].status` };
+}
+
 /** One reason a condition may carry, with the status it goes with and when it is set. */
 export interface ReasonSpec {
   status: 'True' | 'False' | 'Unknown';
@@ -26,6 +37,15 @@ export interface ReasonSpec {
 export type ConditionCatalog = Record<string, { description: string; reasons: Record<string, ReasonSpec> }>;
 
 type ReasonsOf<C> = C extends { reasons: infer R } ? keyof R & string : never;
+
+/** The `Valid` condition of kinds whose spec the controller validates. */
+export const validCondition = {
+  description: 'Whether the spec passed validation.',
+  reasons: {
+    ValidationSucceeded: { status: 'True', when: 'Every rule passed.' },
+    ValidationFailed: { status: 'False', when: 'At least one rule failed; the message lists every problem.' },
+  },
+} as const satisfies ConditionCatalog[string];
 
 /** Condition types and reasons as constants (`types.Valid === 'Valid'`), plus the table the docs print. */
 export function conditionCatalog<const C extends ConditionCatalog>(catalog: C) {

@@ -45,3 +45,16 @@ export const groupRefReasons = (valid: string): Record<string, ReasonSpec> => ({
   GroupRefNotFound: { status: 'False', when: 'No MCPGroup of that name in the namespace.' },
   GroupRefNotReady: { status: 'False', when: 'The group exists but is not Ready (or has no status yet).' },
 });
+
+/** Status fields that copy the `status.configHash` of referenced config objects, by kind. */
+export function copiedHashes<const F extends string>(fields: Record<F, string>) {
+  return Object.fromEntries(
+    Object.entries<string>(fields).map(([field, kind]) => [
+      field,
+      z
+        .string()
+        .optional()
+        .describe(`\`status.configHash\` of the referenced ${kind}; changes roll the workload.`),
+    ]),
+  ) as Record<F, z.ZodOptional<z.ZodString>>;
+}
