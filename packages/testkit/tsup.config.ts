@@ -1,3 +1,9 @@
 import { packageBuild } from '../../tsup.shared.ts';
 
-export default packageBuild(['src/index.ts', 'src/vitest.ts', 'src/vitest-global-setup.ts', 'src/cli.ts']);
+export default packageBuild([
+  'src/index.ts',
+  'src/vitest.ts',
+  'src/vitest-charts.ts',
+  'src/vitest-global-setup.ts',
+  'src/cli.ts',
+]);

@@ -10,7 +10,10 @@ const root = new URL('../..', import.meta.url).pathname;
 export const runDir = join(root, '.run');
 
 /** Every controller package that has a built binary. */
-export const controllers = [{ name: 'mcp-group-controller', main: 'packages/group-controller/dist/main.js' }];
+export const controllers = [
+  { name: 'mcp-group-controller', main: 'packages/group-controller/dist/main.js' },
+  { name: 'mcp-telemetry-controller', main: 'packages/telemetry-controller/dist/main.js' },
+];
 
 function alive(pid) {
   try {

@@ -57,50 +57,74 @@ const kubeconfig = process.env.KUBECONFIG;
 for (const c of await startControllers(kubeconfig))
   console.log(`Started ${c.name} (pid ${c.pid}, log ${c.log}).`);
 
-// Wait (with a deadline) until every example group has been reconciled at its current generation.
-const groups = applied.filter((o) => o.kind === 'MCPGroup');
+// Wait (with a deadline) until every example MCPGroup and MCPTelemetryConfig has been reconciled at
+// its current generation, then show them.
+const shown = applied.filter((o) => o.kind === 'MCPGroup' || o.kind === 'MCPTelemetryConfig');
 const deadline = Date.now() + 60_000;
 let current = [];
 for (;;) {
   current = await Promise.all(
-    groups.map((g) =>
-      client.get(mcpGroup.resource, { namespace: g.metadata.namespace, name: g.metadata.name }),
+    shown.map((o) =>
+      client.get(resources.get(o.kind), { namespace: o.metadata.namespace, name: o.metadata.name }),
     ),
   );
-  if (current.every((g) => g.status?.observedGeneration === g.metadata.generation)) break;
+  if (current.every((o) => o.status?.observedGeneration === o.metadata.generation)) break;
   if (Date.now() > deadline) {
-    console.error('Not every MCPGroup was reconciled within 60 s; see the controller logs in .run/.');
+    console.error('Not everything was reconciled within 60 s; see the controller logs in .run/.');
     process.exitCode = 1;
     break;
   }
   await sleep(200);
 }
 
-const checked = (g) => g.status?.conditions?.find((c) => c.type === 'MCPServersChecked');
-const rows = [
+const conditionOf = (o, type) => o.status?.conditions?.find((c) => c.type === type);
+const said = (c) => `${c?.status ?? '-'} ${c?.reason ?? ''}`.trim();
+const list = (names) => (names ?? []).join(',') || '-';
+function table(title, header, rows) {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  console.log(`\n${title}\n`);
+  for (const row of all)
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
+}
+const groupsNow = current.filter((o) => o.kind === 'MCPGroup');
+table(
+  'MCPGroups (mcp-group-controller):',
   ['NAMESPACE', 'MCPGROUP', 'PHASE', 'SERVERS', 'REMOTE PROXIES', 'ENTRIES', 'CHECKED'],
-  ...current.map((g) => [
+  groupsNow.map((g) => [
     g.metadata.namespace,
     g.metadata.name,
     g.status?.phase ?? '-',
-    (g.status?.servers ?? []).join(',') || '-',
-    (g.status?.remoteProxies ?? []).join(',') || '-',
-    (g.status?.entries ?? []).join(',') || '-',
-    `${checked(g)?.status ?? '-'} ${checked(g)?.reason ?? ''}`.trim(),
+    list(g.status?.servers),
+    list(g.status?.remoteProxies),
+    list(g.status?.entries),
+    said(conditionOf(g, 'MCPServersChecked')),
   ]),
-];
-const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-console.log('\nReconciled MCPGroups:\n');
-for (const row of rows)
-  console.log(
-    row
-      .map((cell, i) => cell.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd(),
-  );
-for (const g of current.filter((x) => checked(x)?.status === 'False')) {
-  console.log(`\n${g.metadata.namespace}/${g.metadata.name}: ${checked(g).message}`);
-}
+);
+const configsNow = current.filter((o) => o.kind === 'MCPTelemetryConfig');
+table(
+  'MCPTelemetryConfigs (mcp-telemetry-controller):',
+  ['NAMESPACE', 'MCPTELEMETRYCONFIG', 'VALID', 'CONFIG HASH', 'REFERENCED BY'],
+  configsNow.map((c) => [
+    c.metadata.namespace,
+    c.metadata.name,
+    said(conditionOf(c, 'Valid')),
+    c.status?.configHash ?? '-',
+    list(c.status?.referencingWorkloads?.map((r) => `${r.kind}/${r.name}`)),
+  ]),
+);
+const failing = [
+  ...groupsNow.map((g) => [g, conditionOf(g, 'MCPServersChecked')]),
+  ...configsNow.map((c) => [c, conditionOf(c, 'Valid')]),
+].filter(([, c]) => c?.status === 'False');
+if (failing.length) console.log('');
+for (const [o, c] of failing)
+  console.log(`${o.kind} ${o.metadata.namespace}/${o.metadata.name}: ${c.message}`);
 
 console.log(`\nCluster: ${kc.getCurrentCluster()?.server}`);
 console.log(`export KUBECONFIG=${kubeconfig}   # then: kubectl get toolhive -A`);

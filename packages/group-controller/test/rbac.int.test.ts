@@ -2,11 +2,15 @@
 // it must do its whole job with them, and nothing outside them may work.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry } from '@mcp-controllers/api';
 import { isForbidden, KubeClient, leaseResource, type Manager } from '@mcp-controllers/core';
-import { createNamespace, installCRDs, renderChart, resourceOf } from '@mcp-controllers/testkit';
+import {
+  createNamespace,
+  installCRDs,
+  kubeConfigAsChartServiceAccount,
+  renderChart,
+} from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import { groupObject, groupReaches, member, startGroupController } from './harness.js';
 
@@ -18,38 +22,6 @@ let asController: KubeClient;
 let manager: Manager;
 let release: string;
 
-async function serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
-  const answer = await admin.request<{ status: { token: string } }>(
-    'create',
-    'POST',
-    `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
-    {
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: { expirationSeconds: 3600 },
-      },
-    },
-  );
-  const cluster = controlPlane().kubeConfig.getCurrentCluster()!;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name: 'local',
-        server: cluster.server,
-        caData: cluster.caData,
-        caFile: cluster.caFile,
-        skipTLSVerify: false,
-      },
-    ],
-    users: [{ name, token: answer.status.token }],
-    contexts: [{ name: 'sa', cluster: 'local', user: name }],
-    currentContext: 'sa',
-  });
-  return kc;
-}
-
 beforeAll(async () => {
   const kc = controlPlane().kubeConfig;
   await installCRDs(
@@ -59,18 +31,7 @@ beforeAll(async () => {
   admin = new KubeClient(kc);
   release = await createNamespace(kc, 'mcp-system');
   const docs = await renderChart(chart, { release: 'mcp', namespace: release });
-  const rbac = docs.filter((d) =>
-    ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(d.kind),
-  );
-  expect(rbac.map((d) => d.kind).sort()).toEqual([
-    'ClusterRole',
-    'ClusterRoleBinding',
-    'Role',
-    'RoleBinding',
-    'ServiceAccount',
-  ]);
-  for (const doc of rbac) await admin.create(resourceOf(doc), doc);
-  const saKubeConfig = await serviceAccountKubeConfig(release, 'mcp-group-controller');
+  const saKubeConfig = await kubeConfigAsChartServiceAccount(kc, docs);
   asController = new KubeClient(saKubeConfig);
   manager = await startGroupController(saKubeConfig, [
     '--leader-elect=true',

@@ -2,8 +2,13 @@
  * Chart test helpers: render with helm, and the REST resource of each kind a chart renders, so tests
  * can apply the output (for real, or with server-side dry-run) through a raw-JSON client.
  */
-import { parseAllDocuments } from 'yaml';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse, parseAllDocuments } from 'yaml';
 import { helm } from './helm.js';
+import { pidAlive } from './processes.js';
 
 export interface RenderedObject {
   apiVersion: string;
@@ -27,9 +32,67 @@ export async function renderChart(chart: string, options: RenderOptions = {}): P
     .filter((d): d is RenderedObject => d !== null);
 }
 
-/** `helm dependency build`, needed before an umbrella chart with file:// dependencies renders. */
+/**
+ * `helm dependency update` for a chart with file:// dependencies, needed before it renders. Test
+ * files run in parallel, so this holds a lock, and skips the update when the dependencies are
+ * unchanged since the last one (a stamp of their files); nobody renders while the archives are
+ * being rewritten.
+ */
 export async function buildChartDependencies(chart: string): Promise<void> {
-  await helm(['dependency', 'build', chart, '--skip-refresh']);
+  const stampFile = join(chart, 'charts', '.sources-stamp');
+  const stamp = dependencyStamp(chart);
+  await withLock(join(chart, '.dependency-update.lock'), async () => {
+    if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
+    await helm(['dependency', 'update', chart, '--skip-refresh']);
+    writeFileSync(stampFile, stamp);
+  });
+}
+
+function dependencyStamp(chart: string): string {
+  const hash = createHash('sha256');
+  const chartYaml = readFileSync(join(chart, 'Chart.yaml'), 'utf8');
+  hash.update(chartYaml);
+  const meta = parse(chartYaml) as { dependencies?: { repository?: string }[] };
+  for (const dep of meta.dependencies ?? []) {
+    if (!dep.repository?.startsWith('file://')) continue;
+    const dir = resolve(chart, dep.repository.slice('file://'.length));
+    for (const file of (readdirSync(dir, { recursive: true }) as string[]).sort()) {
+      const path = join(dir, file);
+      if (statSync(path).isFile()) hash.update(file).update(readFileSync(path));
+    }
+  }
+  return hash.digest('hex');
+}
+
+async function withLock(lockDir: string, body: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileOr(join(lockDir, 'pid'), '0'));
+      if (holder > 0 && !pidAlive(holder)) rmSync(lockDir, { recursive: true, force: true });
+      if (Date.now() > deadline)
+        throw new Error(`${lockDir} held for 120 s; remove it if no test run is active`);
+      await sleep(100);
+    }
+  }
+  try {
+    await body();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+function readFileOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
 }
 
 const builtin: Record<string, { plural: string; namespaced: boolean }> = {

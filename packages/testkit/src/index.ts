@@ -20,3 +20,4 @@ export {
   type RenderedObject,
   type RenderOptions,
 } from './charts.js';
+export { kubeConfigAsChartServiceAccount } from './rbac.js';

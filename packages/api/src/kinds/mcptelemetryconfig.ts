@@ -35,6 +35,10 @@ export const mcpTelemetryConfigConditions = conditionCatalog({
         status: 'True',
         when: 'The config is being deleted while referenced; the message lists the `Kind/name`s.',
       },
+      ReferencesUnknown: {
+        status: 'True',
+        when: 'The config is being deleted and a referencing kind cannot be listed (RBAC); the message says which.',
+      },
     },
   },
 });

@@ -1,0 +1,14 @@
+export {
+  telemetryController,
+  telemetryRefIndex,
+  workloadResources,
+  type TelemetryControllerDeps,
+} from './reconcile.js';
+export {
+  configHash,
+  sortReferences,
+  telemetryStatus,
+  type WorkloadKind,
+  type WorkloadRef,
+} from './status.js';
+export { caBundleNameMax, specProblems, validateTelemetryConfig, type Validation } from './validation.js';
