@@ -3,7 +3,7 @@
  * (ServiceAccount, Roles, ClusterRoles and their bindings; nothing else) and returns a KubeConfig
  * whose credentials are a token for that ServiceAccount (TokenRequest API).
  */
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { RenderedObject } from './charts.js';
 
 const rbacKinds = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
