@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mcpGroup, mcpServer } from '@mcp-controllers/api';
 import { KubeClient, type KubeList, type KubeObject } from '@mcp-controllers/core';
-import { createNamespace, installCRDs, startControlPlane } from '@mcp-controllers/testkit';
+import { createNamespace, installCRDs, runConcurrently, startControlPlane } from '@mcp-controllers/testkit';
 import { groupObject, member, startGroupController } from '../test/harness.js';
 
 const groups = 100;
@@ -41,13 +41,8 @@ try {
 
   // Create every server "at once": 32 requests in flight, as a kubectl apply of a big file would.
   const started = performance.now();
-  const queue = Array.from({ length: servers }, (_, i) => i);
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-        await admin.create(mcpServer.resource, member('MCPServer', ns, `server-${i}`, `group-${i % groups}`));
-      }
-    }),
+  await runConcurrently(servers, 32, (i) =>
+    admin.create(mcpServer.resource, member('MCPServer', ns, `server-${i}`, `group-${i % groups}`)),
   );
   const created = performance.now() - started;
   while (!(await countsOk(servers / groups))) await sleep(50);

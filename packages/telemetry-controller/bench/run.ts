@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mcpServer, mcpTelemetryConfig } from '@mcp-controllers/api';
 import { KubeClient } from '@mcp-controllers/core';
-import { createNamespace, installCRDs, startControlPlane } from '@mcp-controllers/testkit';
+import { createNamespace, installCRDs, runConcurrently, startControlPlane } from '@mcp-controllers/testkit';
 import {
   configGone,
   configReaches,
@@ -18,15 +18,6 @@ import {
 
 const servers = 1_000;
 const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
-
-async function createAll(count: number, create: (i: number) => Promise<unknown>): Promise<void> {
-  const queue = Array.from({ length: count }, (_, i) => i);
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      for (let i = queue.shift(); i !== undefined; i = queue.shift()) await create(i);
-    }),
-  );
-}
 
 const controlPlane = await startControlPlane();
 try {
@@ -57,7 +48,7 @@ try {
   const writesBefore = statusWrites();
 
   const started = performance.now();
-  await createAll(servers, (i) =>
+  await runConcurrently(servers, 32, (i) =>
     admin.create(mcpServer.resource, workload('MCPServer', ns, `server-${i}`, 'shared')),
   );
   const created = performance.now() - started;
@@ -77,7 +68,7 @@ try {
   // Delete the config while referenced, then drop the references; the last one releases it.
   await admin.delete(mcpTelemetryConfig.resource, { namespace: ns, name: 'shared' });
   await configReaches(admin, ns, 'shared', (v) => v.metadata.deletionTimestamp !== undefined, 'deleting');
-  await createAll(servers - 1, (i) =>
+  await runConcurrently(servers - 1, 32, (i) =>
     admin.patch(mcpServer.resource, { namespace: ns, name: `server-${i}` }, 'merge', {
       spec: { telemetryConfigRef: null },
     }),

@@ -130,7 +130,7 @@ export function telemetryController({ cache, client }: TelemetryControllerDeps):
     return config ? [`${obj.metadata.namespace ?? ''}/${config}`] : [];
   };
   for (const workload of Object.values(workloadResources)) {
-    controller.watches(workload, (obj) => toConfig(obj as Workload), { optional: true });
+    controller.watches(workload, (obj) => toConfig(obj), { optional: true });
   }
   return controller;
 }

@@ -59,7 +59,7 @@ export function validateTelemetryConfig(object: unknown): Validation {
     .map((e) => formatFieldErrors([e]));
   try {
     // The raw spec failed the schema somewhere; the controller rules still name what they can.
-    problems.push(...specProblems(((object as { spec?: TelemetrySpec }).spec ?? {}) as TelemetrySpec));
+    problems.push(...specProblems((object as { spec?: TelemetrySpec }).spec ?? {}));
   } catch {
     // A spec too malformed for these rules: the schema errors above already say why.
   }

@@ -110,3 +110,17 @@ export async function eventually<T>(
     await sleep(intervalMs);
   }
 }
+
+/** Runs `task(0..count-1)` with at most `concurrency` in flight, like `kubectl apply` of a big file. */
+export async function runConcurrently(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      for (let i = next++; i < count; i = next++) await task(i);
+    }),
+  );
+}

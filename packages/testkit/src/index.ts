@@ -6,7 +6,7 @@ export {
   findBinaries,
   type ControlPlaneBinaries,
 } from './binaries.js';
-export { createNamespace, eventually, installCRDs, readCRDs } from './cluster.js';
+export { createNamespace, eventually, installCRDs, readCRDs, runConcurrently } from './cluster.js';
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 export { pidAlive } from './processes.js';
 export { freeLoopbackPort } from './ports.js';
