@@ -20,6 +20,7 @@ import {
 import {
   Controller,
   refIndexer,
+  resourceLabel,
   setCondition,
   writeStatus,
   type Cache,
@@ -40,8 +41,7 @@ const members: Record<keyof Membership, ResourceRef> = {
   entries: mcpServerEntry.resource,
 };
 
-const groupName = (obj: Member) => obj.spec?.groupRef?.name || undefined;
-const crdName = (r: ResourceRef) => `${r.plural}.${r.group}`;
+const byGroupRef = refIndexer<Member>((obj) => obj.spec?.groupRef?.name || undefined);
 
 export interface GroupControllerDeps {
   cache: Cache;
@@ -52,13 +52,14 @@ export function groupController({ cache, client }: GroupControllerDeps): Control
   const groups = cache.store<MCPGroup & KubeObject>(mcpGroup.resource);
   for (const resource of Object.values(members)) {
     const store = cache.store<Member>(resource);
-    if (!store.hasIndex(groupRefIndex)) store.addIndexer(groupRefIndex, refIndexer(groupName));
+    if (!store.hasIndex(groupRefIndex)) store.addIndexer(groupRefIndex, byGroupRef);
   }
 
   function membership(namespace: string, name: string): Membership {
     const listing = (resource: ResourceRef): MemberListing => {
       const informer = cache.informer<Member>(resource);
-      if (!informer.hasSynced()) return { error: describeListError(informer.listError(), crdName(resource)) };
+      if (!informer.hasSynced())
+        return { error: describeListError(informer.listError(), resourceLabel(resource)) };
       return {
         names: informer.store
           .byIndex(groupRefIndex, `${namespace}/${name}`)
@@ -102,12 +103,9 @@ export function groupController({ cache, client }: GroupControllerDeps): Control
       }
     },
   });
-  const toGroup = (obj: Member) => {
-    const group = groupName(obj);
-    return group ? [`${obj.metadata.namespace ?? ''}/${group}`] : [];
-  };
+  // The index key of a member is the key of its group: one function indexes and maps events.
   for (const resource of Object.values(members)) {
-    controller.watches(resource, (obj) => toGroup(obj), { optional: true });
+    controller.watches(resource, byGroupRef, { optional: true });
   }
   return controller;
 }

@@ -46,7 +46,7 @@ export const workloadResources: Record<WorkloadKind, ResourceRef> = {
 type Workload = KubeObject & { spec?: { telemetryConfigRef?: { name?: string } } };
 type Config = KubeObject & { status?: { configHash?: string; conditions?: Condition[] } };
 
-const refName = (obj: Workload) => obj.spec?.telemetryConfigRef?.name || undefined;
+const byConfigRef = refIndexer<Workload>((obj) => obj.spec?.telemetryConfigRef?.name || undefined);
 
 export interface TelemetryControllerDeps {
   cache: Cache;
@@ -58,7 +58,7 @@ export function telemetryController({ cache, client }: TelemetryControllerDeps):
   const configs = cache.store<Config>(resource);
   for (const workload of Object.values(workloadResources)) {
     const store = cache.store<Workload>(workload);
-    if (!store.hasIndex(telemetryRefIndex)) store.addIndexer(telemetryRefIndex, refIndexer(refName));
+    if (!store.hasIndex(telemetryRefIndex)) store.addIndexer(telemetryRefIndex, byConfigRef);
   }
 
   function references(namespace: string, name: string) {
@@ -125,12 +125,9 @@ export function telemetryController({ cache, client }: TelemetryControllerDeps):
       });
     },
   });
-  const toConfig = (obj: Workload) => {
-    const config = refName(obj);
-    return config ? [`${obj.metadata.namespace ?? ''}/${config}`] : [];
-  };
+  // The index key of a workload is the key of its config: one function indexes and maps events.
   for (const workload of Object.values(workloadResources)) {
-    controller.watches(workload, (obj) => toConfig(obj), { optional: true });
+    controller.watches(workload, byConfigRef, { optional: true });
   }
   return controller;
 }
