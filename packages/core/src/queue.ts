@@ -150,6 +150,11 @@ export class WorkQueue {
     return this.queued.size;
   }
 
+  /** Nothing queued, in flight or waiting on a delay: the controller has nothing left to do. */
+  idle(): boolean {
+    return this.queued.size === 0 && this.processing.size === 0 && this.delayed.size === 0;
+  }
+
   shutdown(): void {
     this.stopped = true;
     for (const { timer } of this.delayed.values()) clearTimeout(timer);

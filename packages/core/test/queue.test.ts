@@ -50,6 +50,21 @@ describe('WorkQueue', () => {
     expect(q.len()).toBe(0);
   });
 
+  it('is idle only with nothing queued, in flight or delayed', async () => {
+    const q = new WorkQueue();
+    expect(q.idle()).toBe(true);
+    q.add('a');
+    expect(q.idle()).toBe(false);
+    const key = await q.get();
+    expect(q.len()).toBe(0);
+    expect(q.idle()).toBe(false);
+    q.done(key!);
+    expect(q.idle()).toBe(true);
+    q.addAfter('b', 60_000);
+    expect(q.idle()).toBe(false);
+    q.shutdown();
+  });
+
   it('hands out distinct keys in FIFO order', async () => {
     const q = new WorkQueue();
     for (const key of ['c', 'a', 'b', 'd']) q.add(key);

@@ -3,16 +3,23 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry } from '@mcp-controllers/api';
-import { KubeClient, type Manager } from '@mcp-controllers/core';
-import { installCRDs } from '@mcp-controllers/testkit';
+import { KubeClient } from '@mcp-controllers/core';
+import { controllerSettles, installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane, useNamespace } from '@mcp-controllers/testkit/vitest';
-import { groupObject, groupReaches, member, readGroup, startGroupController } from './harness.js';
+import {
+  groupObject,
+  groupReaches,
+  member,
+  readGroup,
+  startGroupController,
+  type RunningGroupController,
+} from './harness.js';
 
 const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
 const controlPlane = useControlPlane();
 const namespace = useNamespace(controlPlane);
 let client: KubeClient;
-let manager: Manager;
+let manager: RunningGroupController;
 
 beforeAll(async () => {
   await installCRDs(
@@ -117,6 +124,11 @@ describe('MCPGroup membership', () => {
     await client.create(mcpGroup.resource, groupObject(ns, 'idle'));
     for (let i = 0; i < 5; i++) await addMember('MCPServer', `s${i}`, 'idle');
     await groupReaches(client, ns, 'idle', { serverCount: 5 });
+    const cachedGroup = () => manager.cache.store(mcpGroup.resource).get(`${ns}/idle`);
+    await controllerSettles(
+      manager,
+      () => (cachedGroup()?.status as { serverCount?: number } | undefined)?.serverCount === 5,
+    );
     const before = manager.client.tally.writes();
     // Deliberately idle: this test measures that nothing happens during the window.
     await sleep(30_000);

@@ -1,12 +1,17 @@
-import { Manager, KubeClient, type KubeObject } from '@mcp-controllers/core';
+import { Manager, KubeClient, type Controller, type KubeObject } from '@mcp-controllers/core';
 import { mcpGroup, group as apiGroup } from '@mcp-controllers/api';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import { eventually } from '@mcp-controllers/testkit';
 import { groupController } from '../src/reconcile.js';
 
+export type RunningGroupController = Manager & { controller: Controller };
+
 /** Runs the real group controller in this process (no leader election, no servers). */
-export async function startGroupController(kubeConfig: KubeConfig, args: string[] = []): Promise<Manager> {
+export async function startGroupController(
+  kubeConfig: KubeConfig,
+  args: string[] = [],
+): Promise<RunningGroupController> {
   const manager = new Manager({
     name: 'mcp-group-controller',
     description: 'test',
@@ -16,9 +21,10 @@ export async function startGroupController(kubeConfig: KubeConfig, args: string[
     kubeConfig,
     reflector: { backoff: { initialMs: 100, maxMs: 500 } },
   });
-  manager.add(groupController(manager));
+  const controller = groupController(manager);
+  manager.add(controller);
   await manager.start();
-  return manager;
+  return Object.assign(manager, { controller });
 }
 
 export const v1beta1 = `${apiGroup}/v1beta1`;

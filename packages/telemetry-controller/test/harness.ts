@@ -1,15 +1,17 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import { group, mcpTelemetryConfig } from '@mcp-controllers/api';
-import { isNotFound, KubeClient, Manager, type KubeObject } from '@mcp-controllers/core';
+import { isNotFound, KubeClient, Manager, type Controller, type KubeObject } from '@mcp-controllers/core';
 import { eventually } from '@mcp-controllers/testkit';
 import { telemetryController } from '../src/reconcile.js';
+
+export type RunningTelemetryController = Manager & { controller: Controller };
 
 /** Runs the real telemetry controller in this process (no leader election, no servers). */
 export async function startTelemetryController(
   kubeConfig: KubeConfig,
   args: string[] = [],
-): Promise<Manager> {
+): Promise<RunningTelemetryController> {
   const manager = new Manager({
     name: 'mcp-telemetry-controller',
     description: 'test',
@@ -19,9 +21,10 @@ export async function startTelemetryController(
     kubeConfig,
     reflector: { backoff: { initialMs: 100, maxMs: 500 } },
   });
-  manager.add(telemetryController(manager));
+  const controller = telemetryController(manager);
+  manager.add(controller);
   await manager.start();
-  return manager;
+  return Object.assign(manager, { controller });
 }
 
 const apiVersion = `${group}/v1beta1`;

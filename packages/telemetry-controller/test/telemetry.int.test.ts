@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpRemoteProxy, mcpServer, mcpTelemetryConfig, virtualMCPServer } from '@mcp-controllers/api';
-import { KubeClient, type KubeObject, type Manager } from '@mcp-controllers/core';
-import { installCRDs } from '@mcp-controllers/testkit';
+import { KubeClient, type KubeObject } from '@mcp-controllers/core';
+import { controllerSettles, installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane, useNamespace } from '@mcp-controllers/testkit/vitest';
 import {
   condition,
@@ -13,6 +13,8 @@ import {
   startTelemetryController,
   telemetryConfig,
   workload,
+  type RunningTelemetryController,
+  type TelemetryView,
   type WorkloadKind,
 } from './harness.js';
 
@@ -20,7 +22,7 @@ const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
 const controlPlane = useControlPlane();
 const namespace = useNamespace(controlPlane);
 let client: KubeClient;
-let manager: Manager;
+let manager: RunningTelemetryController;
 const finalizer = 'mcptelemetryconfig.toolhive.stacklok.dev/finalizer';
 
 beforeAll(async () => {
@@ -152,6 +154,17 @@ describe('validation and hash', () => {
     const b = await configReaches(client, ns, 'b', valid, 'valid');
     expect(b.status?.configHash).toBe(a.status?.configHash);
 
+    const cached = (name: string) =>
+      manager.cache.store<KubeObject & TelemetryView>(mcpTelemetryConfig.resource).get(`${ns}/${name}`);
+    const cachedHash = (name: string, hash: string | undefined) => {
+      const view = cached(name);
+      return view !== undefined && valid(view) && view.status?.configHash === hash;
+    };
+    await controllerSettles(
+      manager,
+      () => cachedHash('a', a.status?.configHash) && cachedHash('b', b.status?.configHash),
+    );
+
     // Re-applying the same spec (server-side apply, a no-op) keeps the hash and writes no status.
     const writes = manager.client.tally.count({
       verb: 'patch',
@@ -173,6 +186,7 @@ describe('validation and hash', () => {
       'hash changed',
     );
     expect(changed.status?.configHash).not.toBe(a.status?.configHash);
+    await controllerSettles(manager, () => cachedHash('b', changed.status?.configHash));
     const again = await configReaches(client, ns, 'a', valid, 'valid');
     expect(again.status?.configHash).toBe(a.status?.configHash);
     // b's spec change is the only status write in this window.

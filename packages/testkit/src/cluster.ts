@@ -124,3 +124,19 @@ export async function runConcurrently(
     }),
   );
 }
+
+/**
+ * Waits until a controller running in this process has converged: its own cache shows what it wrote
+ * (`cached`) and its queue has nothing queued, in flight or delayed. Before that, a reconcile started
+ * from a stale cache may still send a write (answered 409), which a test counting writes would see.
+ */
+export async function controllerSettles(
+  running: { controller: { queue: { idle(): boolean } } },
+  cached: () => boolean,
+  timeoutMs = 15_000,
+): Promise<void> {
+  await eventually(() => (cached() && running.controller.queue.idle() ? true : undefined), {
+    timeoutMs,
+    what: 'controller settled',
+  });
+}

@@ -6,7 +6,14 @@ export {
   findBinaries,
   type ControlPlaneBinaries,
 } from './binaries.js';
-export { createNamespace, eventually, installCRDs, readCRDs, runConcurrently } from './cluster.js';
+export {
+  controllerSettles,
+  createNamespace,
+  eventually,
+  installCRDs,
+  readCRDs,
+  runConcurrently,
+} from './cluster.js';
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 export { pidAlive } from './processes.js';
 export { freeLoopbackPort } from './ports.js';
