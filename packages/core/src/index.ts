@@ -8,6 +8,7 @@ export { Backoff, delay } from './backoff.js';
 export { Cache, Informer, type CacheOptions } from './cache.js';
 export * from './conditions.js';
 export * from './controller.js';
+export { describeListFailure } from './reflector.js';
 export { leaseResource, LeaderElector, type LeaderElectionOptions } from './election.js';
 export * from './events.js';
 export * from './finalizers.js';

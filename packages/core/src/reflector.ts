@@ -152,7 +152,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         const wait = this.backoff.next();
         this.log.warn(
           { ...errorFields(err), retryInMs: Math.round(wait) },
-          `list/watch failed; retrying with backoff: ${hint(err)}`,
+          `list/watch failed; retrying with backoff: ${describeListFailure(err, this.o.resource)}`,
         );
         await delay(wait, signal);
       }
@@ -282,10 +282,19 @@ export class Reflector<T extends KubeObject = KubeObject> {
   }
 }
 
-/** What a person should check for a failed list or watch. */
-function hint(err: unknown): string {
-  if (err instanceof ApiError && err.code === 404) return 'is the CRD of this resource installed?';
-  if (err instanceof ApiError && err.code === 403)
-    return 'grant list and watch on this resource to the controller';
-  return 'check that the apiserver is reachable';
+/**
+ * Why a resource cannot be listed, in words that say what to do: for logs, and for the conditions of
+ * controllers that report a kind they cannot read (see `Informer.listError()`).
+ */
+export function describeListFailure(err: unknown, resource: ResourceRef): string {
+  const code = err instanceof ApiError ? err.code : undefined;
+  const name = resourceLabel(resource);
+  if (code === 404) {
+    return `the ${name} CRD is not installed (404); install it (chart mcp-controllers-crds) and it is picked up on its own`;
+  }
+  if (code === 403)
+    return `access denied (403): grant this controller's ServiceAccount list and watch on ${name}`;
+  if (err === undefined) return 'not listed yet';
+  const detail = err instanceof Error ? err.message : JSON.stringify(err);
+  return `${detail}; check that the apiserver is reachable and healthy`;
 }

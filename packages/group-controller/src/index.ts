@@ -1,8 +1,2 @@
 export { groupController, groupRefIndex, type GroupControllerDeps } from './reconcile.js';
-export {
-  describeListError,
-  groupStatus,
-  memberKinds,
-  type Membership,
-  type MemberListing,
-} from './membership.js';
+export { groupStatus, memberKinds, type Membership, type MemberListing } from './membership.js';

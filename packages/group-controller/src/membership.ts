@@ -3,7 +3,7 @@
  * member names (or why a kind could not be listed) from the cache and writes what this returns.
  */
 import { mcpGroupConditions } from '@mcp-controllers/api';
-import { statusCode, type ConditionInput } from '@mcp-controllers/core';
+import type { ConditionInput } from '@mcp-controllers/core';
 
 /** The names of one member kind that point at the group, or why that kind could not be listed. */
 export type MemberListing = { names: readonly string[] } | { error: string };
@@ -70,17 +70,4 @@ export function groupStatus(membership: Membership, namespace: string): GroupSta
       message: `Listed MCPServers, MCPRemoteProxies and MCPServerEntries in namespace ${namespace}`,
     },
   };
-}
-
-/** Why a kind could not be listed, in words that say what to do. */
-export function describeListError(err: unknown, crdName: string): string {
-  const code = statusCode(err);
-  if (code === 404) {
-    return `the ${crdName} CRD is not installed (404); install it (chart mcp-controllers-crds) and the group is checked again on its own`;
-  }
-  if (code === 403) {
-    return `access denied (403): grant this controller's ServiceAccount list and watch on ${crdName}`;
-  }
-  if (err === undefined) return 'not listed yet';
-  return err instanceof Error ? err.message : JSON.stringify(err);
 }

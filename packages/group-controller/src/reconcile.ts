@@ -19,8 +19,8 @@ import {
 } from '@mcp-controllers/api';
 import {
   Controller,
+  describeListFailure,
   refIndexer,
-  resourceLabel,
   setCondition,
   writeStatus,
   type Cache,
@@ -29,7 +29,7 @@ import {
   type KubeObject,
   type ResourceRef,
 } from '@mcp-controllers/core';
-import { describeListError, groupStatus, type MemberListing, type Membership } from './membership.js';
+import { groupStatus, type MemberListing, type Membership } from './membership.js';
 
 export const groupRefIndex = 'spec.groupRef.name';
 
@@ -58,8 +58,7 @@ export function groupController({ cache, client }: GroupControllerDeps): Control
   function membership(namespace: string, name: string): Membership {
     const listing = (resource: ResourceRef): MemberListing => {
       const informer = cache.informer<Member>(resource);
-      if (!informer.hasSynced())
-        return { error: describeListError(informer.listError(), resourceLabel(resource)) };
+      if (!informer.hasSynced()) return { error: describeListFailure(informer.listError(), resource) };
       return {
         names: informer.store
           .byIndex(groupRefIndex, `${namespace}/${name}`)

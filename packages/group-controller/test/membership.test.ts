@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeListError, groupStatus } from '../src/membership.js';
-import { apiErrorFrom } from '@mcp-controllers/core';
+import { groupStatus } from '../src/membership.js';
 
 describe('groupStatus', () => {
   it('lists the members sorted and deduplicated, counts them and is Ready', () => {
@@ -45,18 +44,5 @@ describe('groupStatus', () => {
       message:
         'cannot list MCPRemoteProxies in namespace ns: CRD missing; cannot list MCPServerEntries in namespace ns: denied',
     });
-  });
-});
-
-describe('describeListError', () => {
-  const crd = 'mcpremoteproxies.toolhive.stacklok.dev';
-  it('says what to do for a missing CRD and for missing RBAC', () => {
-    expect(describeListError(apiErrorFrom(404, '{}', 'list', '/x'), crd)).toContain(
-      `the ${crd} CRD is not installed`,
-    );
-    expect(describeListError(apiErrorFrom(403, '{}', 'list', '/x'), crd)).toContain(
-      `list and watch on ${crd}`,
-    );
-    expect(describeListError(undefined, crd)).toBe('not listed yet');
   });
 });

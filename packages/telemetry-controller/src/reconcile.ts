@@ -19,6 +19,7 @@ import {
 } from '@mcp-controllers/api';
 import {
   Controller,
+  describeListFailure,
   ensureFinalizer,
   hasFinalizer,
   refIndexer,
@@ -70,7 +71,7 @@ export function telemetryController({ cache, client }: TelemetryControllerDeps):
         const err = informer.listError();
         // No CRD, no objects of that kind, nothing they could reference.
         if (statusCode(err) === 404) continue;
-        unknownKinds.push({ kind, cause: err instanceof Error ? err.message : 'not listed yet' });
+        unknownKinds.push({ kind, cause: describeListFailure(err, workload) });
         continue;
       }
       for (const w of informer.store.byIndex(telemetryRefIndex, `${namespace}/${name}`)) {
