@@ -6,6 +6,7 @@ export {
 } from './reconcile.js';
 export {
   configHash,
+  ownedConditionTypes,
   sortReferences,
   telemetryStatus,
   type WorkloadKind,

@@ -33,7 +33,7 @@ import {
   type KubeObject,
   type ResourceRef,
 } from '@mcp-controllers/core';
-import { telemetryStatus, type WorkloadKind, type WorkloadRef } from './status.js';
+import { ownedConditionTypes, telemetryStatus, type WorkloadKind, type WorkloadRef } from './status.js';
 import { validateTelemetryConfig } from './validation.js';
 
 export const telemetryRefIndex = 'spec.telemetryConfigRef.name';
@@ -111,7 +111,7 @@ export function telemetryController({ cache, client }: TelemetryControllerDeps):
         client,
         resource,
         object: config,
-        ownedConditionTypes: status(config).ownedTypes,
+        ownedConditionTypes,
         desired: (current) => {
           const desired = status(current);
           return {

@@ -37,6 +37,9 @@ export function sortReferences(refs: readonly WorkloadRef[]): WorkloadRef[] {
   return [...refs].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 }
 
+/** The condition types this controller owns; one absent from `conditions` is removed. */
+export const ownedConditionTypes = [types.Valid, types.DeletionBlocked];
+
 export interface TelemetryStatusInput {
   validation: Validation;
   /** The hash currently in status: an invalid spec keeps it. */
@@ -50,8 +53,6 @@ export interface TelemetryStatusInput {
 export interface TelemetryStatus {
   fields: { configHash: string | undefined; referencingWorkloads: WorkloadRef[] };
   conditions: ConditionInput[];
-  /** Types to remove when absent from `conditions` (DeletionBlocked outside deletion). */
-  ownedTypes: string[];
   /** Whether the finalizer may go: deleting and provably unreferenced. */
   releasable: boolean;
 }
@@ -95,7 +96,6 @@ export function telemetryStatus(input: TelemetryStatusInput): TelemetryStatus {
       referencingWorkloads: sorted,
     },
     conditions,
-    ownedTypes: [types.Valid, types.DeletionBlocked],
     releasable: deleting && sorted.length === 0 && unknownKinds.length === 0,
   };
 }
