@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { customResourceDefinition } from './crd.js';
-import type { OpenApiSchema } from './schema/openapi.js';
+import { celRulesIn, type OpenApiSchema } from './schema/openapi.js';
 import { deprecatedVersion, group, storageVersion, type KindDefinition } from './schema/resource.js';
 
 type AnyKind = KindDefinition<z.ZodType, z.ZodType>;
@@ -61,7 +61,7 @@ function kindSection(kind: AnyKind): string[] {
     for (const row of fieldRows(schema, part, part === 'spec' && kind.specRequired))
       lines.push(fieldLine(row));
     lines.push('');
-    const rules = celRows(schema, part);
+    const rules = celRulesIn(schema, part);
     if (rules.length > 0) {
       lines.push(`CEL rules on ${part}:`, '', '| Where | Rule | Message |', '|---|---|---|');
       lines.push(...rules.map((r) => `| \`${r.path}\` | \`${cell(r.rule)}\` | ${cell(r.message)} |`), '');
@@ -128,17 +128,6 @@ function validation(schema: OpenApiSchema): string {
   const rules = schema['x-kubernetes-validations']?.length ?? 0;
   if (rules > 0) parts.push(`${rules} CEL rule(s)`);
   return parts.join('; ');
-}
-
-function celRows(schema: OpenApiSchema, path: string): { path: string; rule: string; message: string }[] {
-  const rows = (schema['x-kubernetes-validations'] ?? []).map((r) => ({ path, ...r }));
-  for (const [name, child] of Object.entries(schema.properties ?? {}))
-    rows.push(...celRows(child, `${path}.${name}`));
-  if (schema.items) rows.push(...celRows(schema.items, `${path}[]`));
-  if (typeof schema.additionalProperties === 'object') {
-    rows.push(...celRows(schema.additionalProperties, `${path}{name}`));
-  }
-  return rows;
 }
 
 /** Escapes a value for a Markdown table cell. */

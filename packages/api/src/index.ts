@@ -21,7 +21,7 @@ export * from './kinds/virtualmcpserver.js';
 export { celViolations, evaluateRule, type FieldError } from './cel.js';
 export { customResourceDefinition } from './crd.js';
 export { formatFieldErrors, parseResource, type ParseResult } from './parse.js';
-export type { CelRule, OpenApiSchema } from './schema/openapi.js';
+export { celRulesIn, type CelRule, type OpenApiSchema } from './schema/openapi.js';
 export {
   category,
   deprecatedVersion,

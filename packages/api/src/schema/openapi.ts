@@ -87,3 +87,16 @@ function nameIntegerWidth(node: Record<string, unknown>): void {
   if (max === Number.MAX_SAFE_INTEGER || max === int32Max) delete node.maximum;
   if (min === Number.MIN_SAFE_INTEGER || min === int32Min) delete node.minimum;
 }
+
+/** Every `x-kubernetes-validations` rule in a schema, with the dotted path of the node that has it. */
+export function celRulesIn(schema: OpenApiSchema, path: string): (CelRule & { path: string })[] {
+  const rules = (schema['x-kubernetes-validations'] ?? []).map((r) => ({ path, ...r }));
+  for (const [name, child] of Object.entries(schema.properties ?? {})) {
+    rules.push(...celRulesIn(child, `${path}.${name}`));
+  }
+  if (schema.items) rules.push(...celRulesIn(schema.items, `${path}[]`));
+  if (typeof schema.additionalProperties === 'object') {
+    rules.push(...celRulesIn(schema.additionalProperties, `${path}{name}`));
+  }
+  return rules;
+}
