@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { audit, authServerRef, authzConfig, authzConfigRef, authzExclusive } from '../schema/auth.js';
 import {
+  allowPrivateEndpoint,
   conditions,
   externalAuthConfigRef,
   freeform,
@@ -10,6 +11,7 @@ import {
   observedGeneration,
   oidcConfigRef,
   port,
+  remoteUrl,
   replicas,
   resourceOverrides,
   resources,
@@ -65,14 +67,8 @@ export const mcpRemoteProxy = defineKind({
   specRequired: true,
   spec: withRules(
     z.object({
-      remoteUrl: z
-        .string()
-        .regex(/^https?:\/\//)
-        .describe('URL of the remote MCP server (`http://` or `https://`).'),
-      allowPrivateEndpoint: z
-        .boolean()
-        .default(false)
-        .describe('Allow private (RFC 1918, ULA) addresses and `*.cluster.local` hosts.'),
+      remoteUrl,
+      allowPrivateEndpoint,
       proxyPort: port('Port the proxy listens on.').default(8080),
       transport: z
         .enum(['sse', 'streamable-http'])

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import {
+  allowPrivateEndpoint,
   caBundleSource,
   conditions,
   externalAuthConfigRef,
   groupRef,
   headerForward,
   observedGeneration,
+  remoteUrl,
 } from '../schema/fields.js';
 import { ageColumn, conditionCatalog, defineKind } from '../schema/resource.js';
 
@@ -66,14 +68,8 @@ export const mcpServerEntry = defineKind({
     'A catalog entry for a remote MCP server that a VirtualMCPServer reaches directly; nothing is deployed for it.',
   specRequired: true,
   spec: z.object({
-    remoteUrl: z
-      .string()
-      .regex(/^https?:\/\//)
-      .describe('URL of the remote MCP server (`http://` or `https://`).'),
-    allowPrivateEndpoint: z
-      .boolean()
-      .default(false)
-      .describe('Allow private (RFC 1918, ULA) addresses and `*.cluster.local` hosts.'),
+    remoteUrl,
+    allowPrivateEndpoint,
     transport: z
       .enum(['sse', 'streamable-http'])
       .describe('MCP transport of the remote server (no default).'),

@@ -46,6 +46,16 @@ export const stringMap = (description: string) => z.record(z.string(), z.string(
 export const objectRef = (what: string) =>
   z.object({ name: nonEmpty(`Name of the ${what} in the same namespace.`) });
 
+// A remote MCP server's address, shared by MCPServerEntry and MCPRemoteProxy (same SSRF rules).
+export const remoteUrl = z
+  .string()
+  .regex(/^https?:\/\//)
+  .describe('URL of the remote MCP server (`http://` or `https://`).');
+export const allowPrivateEndpoint = z
+  .boolean()
+  .default(false)
+  .describe('Allow private (RFC 1918, ULA) addresses and `*.cluster.local` hosts.');
+
 export const groupRef = objectRef('MCPGroup').describe(
   'The MCPGroup this resource belongs to (same namespace). Membership is declared here, not on the group.',
 );
