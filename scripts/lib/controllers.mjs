@@ -15,6 +15,7 @@ export const controllers = [
   { name: 'mcp-telemetry-controller', main: 'packages/telemetry-controller/dist/main.js' },
 ];
 
+// testkit's pidAlive, kept here so that `run.sh stop` works without a build of the workspace.
 function alive(pid) {
   try {
     process.kill(pid, 0);
