@@ -4,8 +4,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mcpGroup, mcpRemoteProxy, mcpServer } from '@mcp-controllers/api';
-import { KubeClient } from '@mcp-controllers/core';
-import { createNamespace, installCRDs } from '@mcp-controllers/testkit';
+import { isNotFound, KubeClient } from '@mcp-controllers/core';
+import { createNamespace, eventually, installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import { groupObject, groupReaches, member, readGroup, startGroupController } from './harness.js';
 
@@ -53,6 +53,20 @@ describe('scoping and missing member kinds', () => {
         namespaced: false,
       },
       { name: proxies },
+    );
+    // CRD deletion is asynchronous (its objects are cleaned up first): wait until the kind really
+    // cannot be listed, or the controller may still list it once and report it.
+    await eventually(
+      async () => {
+        try {
+          await client.list(mcpRemoteProxy.resource, undefined);
+          return undefined;
+        } catch (err) {
+          if (isNotFound(err)) return true;
+          throw err;
+        }
+      },
+      { timeoutMs: 30_000, what: `${proxies} no longer served` },
     );
     const ns = await createNamespace(kc, 'missing');
     await client.create(mcpGroup.resource, groupObject(ns, 'g'));
