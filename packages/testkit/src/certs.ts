@@ -40,7 +40,11 @@ async function issue(dir: string, name: string, subject: string, extensions: str
   await writeFile(join(dir, `${name}.ext`), extensions);
   await openssl(['req', ...ecKey, '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
   await openssl(
-    ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial'].concat([
+    // A random serial per certificate: -CAcreateserial shares ca.srl, and the certificates are issued
+    // in parallel, so one openssl could read the file while the other writes it ("short line").
+    ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key'].concat([
+      '-set_serial',
+      `0x${randomBytes(16).toString('hex')}`,
       '-days',
       '365',
       '-extfile',
