@@ -17,7 +17,9 @@ else
   [ -n "${KUBECONFIG:-}" ] && log "KUBECONFIG=$KUBECONFIG is not reachable; starting a local control plane instead"
   ensure_control_plane_binaries
   log "starting the local control plane"
-  eval "$(pnpm --silent control-plane up)"
+  # Assign first: `eval "$(...)"` would hide a failed start and carry on without a KUBECONFIG.
+  started=$(pnpm --silent control-plane up)
+  eval "$started"
   export KUBECONFIG
 fi
 node scripts/lib/demo.mjs
