@@ -55,6 +55,19 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 started=$(date +%s)
 
+# One build at a time: a second caller (another test run, run.sh beside CI) waits for the first and
+# then finds the cache filled, instead of building in the same source tree and deleting it under it.
+mkdir -p "$(dirname "$CACHE")"
+exec 9>"$(dirname "$CACHE")/.build.lock"
+if ! flock -n 9; then
+  say "another build of the control-plane binaries is running; waiting for it"
+  flock 9
+fi
+if has_pair "$CACHE"; then
+  say "cached binaries in $CACHE (built by the run we waited for)"
+  echo "$CACHE"; exit 0
+fi
+
 if ! grep -rqs '^Types:.*deb-src\|^deb-src' /etc/apt/sources.list.d/ /etc/apt/sources.list; then
   say "adding a deb-src entry for bookworm"
   $SUDO tee /etc/apt/sources.list.d/mcp-controllers-bookworm-src.sources >/dev/null <<'SRC'

@@ -18,6 +18,13 @@ export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '
 export { pidAlive } from './processes.js';
 export { freeLoopbackPort } from './ports.js';
 export { startTcpProxy, type TcpProxy } from './proxy.js';
+export {
+  startFaultProxy,
+  type FaultProxy,
+  type FaultRequest,
+  type FaultRule,
+  type InjectedFault,
+} from './fault-proxy.js';
 export { widget, widgetCRD, widgetResource } from './fixtures.js';
 export { ensureHelm, helm } from './helm.js';
 export {
