@@ -27,3 +27,8 @@ export {
 } from './reflector.js';
 export * from './status.js';
 export { ownerUidIndex, ownerUidIndexer, refIndexer, Store, type Indexer, type StoreDelta } from './store.js';
+export * from './kinds.js';
+export * from './owner.js';
+export * from './drift.js';
+export * from './apply.js';
+export * from './cleanup.js';

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { ResourceRef } from '../src/client/resources.js';
+import type { KubeObject } from '../src/object.js';
+import {
+  controllerOf,
+  controllerReference,
+  groupOf,
+  ownerKeys,
+  ownershipConflict,
+  withOwner,
+} from '../src/owner.js';
+
+const serverResource: ResourceRef = {
+  group: 'toolhive.stacklok.dev',
+  version: 'v1beta1',
+  plural: 'mcpservers',
+  kind: 'MCPServer',
+  namespaced: true,
+};
+
+const server = (name: string, uid: string): KubeObject => ({
+  apiVersion: 'toolhive.stacklok.dev/v1beta1',
+  kind: 'MCPServer',
+  metadata: { name, namespace: 'ns', uid },
+});
+
+const configMap = (ownerReferences?: KubeObject['metadata']['ownerReferences']): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'cm', namespace: 'ns', ...(ownerReferences ? { ownerReferences } : {}) },
+});
+
+describe('controller references', () => {
+  it('names the owner and marks it controller, blocking owner deletion', () => {
+    expect(controllerReference(server('a', 'u1'))).toEqual({
+      apiVersion: 'toolhive.stacklok.dev/v1beta1',
+      kind: 'MCPServer',
+      name: 'a',
+      uid: 'u1',
+      controller: true,
+      blockOwnerDeletion: true,
+    });
+  });
+
+  it('takes apiVersion and kind from the resource when the object lacks them', () => {
+    const bare: KubeObject = { metadata: { name: 'a', uid: 'u1' } };
+    expect(controllerReference(bare, serverResource)).toMatchObject({
+      apiVersion: 'toolhive.stacklok.dev/v1beta1',
+      kind: 'MCPServer',
+    });
+  });
+
+  it('refuses an owner that was not read from the apiserver, naming what is missing', () => {
+    expect(() => controllerReference({ ...server('a', 'u1'), metadata: { name: 'a' } })).toThrow(
+      /metadata\.uid missing/,
+    );
+    expect(() => controllerReference({ metadata: { name: 'a', uid: 'u' } })).toThrow(
+      /apiVersion, kind missing/,
+    );
+  });
+
+  it('withOwner sets one controller reference and keeps other owners', () => {
+    const other = { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'ux' };
+    const stale = { ...controllerReference(server('old', 'u0')) };
+    const child = withOwner(configMap([other, stale]), server('a', 'u1'));
+    expect(child.metadata.ownerReferences).toEqual([other, controllerReference(server('a', 'u1'))]);
+    expect(controllerOf(child)?.uid).toBe('u1');
+    // Idempotent: applying twice gives one reference.
+    expect(withOwner(child, server('a', 'u1')).metadata.ownerReferences).toHaveLength(2);
+  });
+});
+
+describe('ownerKeys (owns() mapping)', () => {
+  it('maps a child to its controller owner of the primary group and kind', () => {
+    const child = withOwner(configMap(), server('a', 'u1'));
+    expect(ownerKeys(child, serverResource)).toEqual(['ns/a']);
+  });
+
+  it('ignores non-controller owners and same-named kinds of other groups', () => {
+    const notController = configMap([{ ...controllerReference(server('a', 'u1')), controller: false }]);
+    expect(ownerKeys(notController, serverResource)).toEqual([]);
+    const otherGroup = configMap([
+      { ...controllerReference(server('a', 'u1')), apiVersion: 'example.com/v1' },
+    ]);
+    expect(ownerKeys(otherGroup, serverResource)).toEqual([]);
+  });
+
+  it('keys cluster-scoped owners by name', () => {
+    const clusterScoped = { ...serverResource, namespaced: false };
+    expect(ownerKeys(withOwner(configMap(), server('a', 'u1')), clusterScoped)).toEqual(['a']);
+    expect(groupOf('v1')).toBe('');
+    expect(groupOf('apps/v1')).toBe('apps');
+  });
+});
+
+describe('ownershipConflict', () => {
+  const ours = controllerReference(server('a', 'u1'));
+
+  it('allows our own object and (by default) orphans', () => {
+    expect(ownershipConflict(withOwner(configMap(), server('a', 'u1')), ours)).toBeUndefined();
+    expect(ownershipConflict(configMap(), ours)).toBeUndefined();
+  });
+
+  it('refuses orphans when adoption is off', () => {
+    expect(ownershipConflict(configMap(), ours, { adoptOrphans: false })).toMatchObject({
+      reason: 'NotControlled',
+      message: 'ConfigMap ns/cm exists and is not managed by MCPServer a; delete it or rename it',
+    });
+  });
+
+  it('refuses an object controlled by another owner, naming it', () => {
+    const theirs = withOwner(configMap(), server('b', 'u2'));
+    expect(ownershipConflict(theirs, ours)).toEqual({
+      reason: 'ControlledByAnother',
+      controller: controllerReference(server('b', 'u2')),
+      message:
+        'ConfigMap ns/cm exists and is controlled by MCPServer b, not by MCPServer a; delete it or rename it',
+    });
+  });
+
+  it('recognises a child of a deleted earlier owner of the same name (wait for the GC)', () => {
+    const earlier = withOwner(configMap(), server('a', 'u0'));
+    expect(ownershipConflict(earlier, ours)?.reason).toBe('ControlledByPreviousOwner');
+  });
+});
