@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '@mcp-controllers/testkit';
 import { useControlPlane, useNamespace } from '@mcp-controllers/testkit/vitest';
 import {
   ApiError,
@@ -90,7 +91,7 @@ describe('KubeClient', () => {
   });
 
   it('counts requests by verb, resource and code, and leaves no abort listener behind', async () => {
-    const client = new KubeClient(controlPlane().kubeConfig);
+    const client = new KubeClient(controlPlane().kubeConfig, { qps: 0 });
     const ns = namespace();
     const signal = new AbortController().signal;
     for (let i = 0; i < 25; i++) {
@@ -104,5 +105,32 @@ describe('KubeClient', () => {
     expect(client.tally.count({ verb: 'list', resource: 'configmaps', code: 200 })).toBe(25);
     expect(client.tally.count({ verb: 'get', code: 404 })).toBe(1);
     expect(client.tally.writes()).toBe(0);
+  });
+
+  it('limits a default client to the 5 requests a second of client-go, after a burst of 10', async () => {
+    const client = new KubeClient(controlPlane().kubeConfig);
+    const ns = namespace();
+    const started = performance.now();
+    const answeredAt: number[] = [];
+    client.tally.onRequest(() => answeredAt.push(performance.now() - started));
+    const lists = Array.from({ length: 15 }, () => client.list(configMaps, ns));
+    // A watch takes one token when it starts, like any request: here the 16th.
+    const stop = new AbortController();
+    let openedAt = 0;
+    const watch = client.watch(configMaps, ns, {}, () => undefined, {
+      signal: stop.signal,
+      onOpen: () => (openedAt = performance.now() - started),
+    });
+    await Promise.all(lists);
+    await eventually(() => (openedAt > 0 ? true : undefined), { what: 'the watch is open' });
+    stop.abort();
+    await watch;
+    expect(answeredAt).toHaveLength(16);
+    const sorted = answeredAt.slice(0, 15).sort((a, b) => a - b);
+    // The 15th list waits for the 5th token after the burst (5 x 200 ms), the watch for the 6th.
+    expect(sorted[14]).toBeGreaterThanOrEqual(950);
+    expect(sorted[14]).toBeLessThan(5_000);
+    expect(openedAt).toBeGreaterThanOrEqual(1_150);
+    expect(client.tally.count({ verb: 'list', code: 200 })).toBe(15);
   });
 });

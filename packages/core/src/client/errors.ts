@@ -1,6 +1,15 @@
 /**
- * Typed API errors. The apiserver answers failures with a JSON `Status` body; we keep its `reason`
- * and `message` so callers can branch on them and log what a person can act on.
+ * Typed client errors, each with a one-line message `<verb> <path>: <what happened>` and a `code`
+ * that `errorFields()` logs:
+ *
+ * - `ApiError`: the apiserver answered a non-2xx status. It answers failures with a JSON `Status`
+ *   body; we keep its `reason` and `message` so callers can branch on them (`isNotFound`, ...) and
+ *   log what a person can act on. `code` is the HTTP status.
+ * - `RequestError`: no answer at all. `code` is a string: `ETIMEDOUT` (the request's deadline passed;
+ *   the message says in which phase: credentials, waiting for a connection, headers, body),
+ *   `ECREDENTIALS` (the kubeconfig's credentials could not be loaded: exec plugin failed, token or
+ *   certificate file missing; the next request tries again), `EABORTED` (the caller's signal), or
+ *   the network error's own code (`ECONNREFUSED`, `ECONNRESET`, ...), with the original as `cause`.
  */
 export interface StatusBody {
   kind?: string;
@@ -23,6 +32,27 @@ export class ApiError extends Error {
   ) {
     super(`${verb} ${path}: ${code} ${reason}: ${message}`);
   }
+}
+
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
+  constructor(
+    readonly code: string,
+    readonly verb: string,
+    readonly path: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${verb} ${path}: ${detail}`, options);
+  }
+}
+
+/** Wraps a network failure (or passes a RequestError/ApiError through) with the request it belongs to. */
+export function requestErrorFrom(err: unknown, verb: string, path: string): Error {
+  if (err instanceof RequestError || err instanceof ApiError) return err;
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return new RequestError(typeof code === 'string' ? code : 'EREQUEST', verb, path, message, { cause: err });
 }
 
 /** Builds an ApiError from a response status and its (possibly non-JSON) body text. */

@@ -6,15 +6,28 @@
  * JSON Patch as the default content type. Here every body is the apiserver's JSON, every patch says
  * its content type, and every request is counted by verb, resource and code.
  *
- * Authentication comes from `KubeConfig.applyToHTTPSOptions` (client certificates, bearer tokens,
- * exec plugins and in-cluster token files, re-applied every minute so rotated tokens are picked up).
+ * The contract under failure:
+ * - Rate limit: every request, and every watch once at its start, first takes a token from a
+ *   client-go style bucket (`qps`/`burst`, defaults 5/10, `qps <= 0` disables it).
+ * - Deadline: an ordinary request settles within `timeoutMs` (30 s) of leaving the rate limiter,
+ *   whatever happens: loading credentials, waiting for a pooled socket, connecting, the answer, the
+ *   body, retries. A watch must get its response headers within `watchHeaderTimeoutMs` (30 s); after
+ *   that only its idle timeout applies.
+ * - Sockets: watches never share or take sockets of ordinary requests (see `transport.ts`).
+ * - Credentials: loaded lazily and refreshed every minute; a failed load fails the requests waiting
+ *   for it (`ECREDENTIALS`) and the next request loads again. A 401 reloads the credentials once and,
+ *   when they changed, sends the request once more.
+ * - 429 (any verb) and 5xx (reads) with `Retry-After`: waits the given seconds (capped at 60 s) and
+ *   sends again, at most 10 sends, never past the deadline; then the ApiError surfaces.
+ * - Errors: `ApiError` for an answer, `RequestError` (with `code`) for no answer; see `errors.ts`.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { isDeepStrictEqual } from 'node:util';
-import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { ObjectMeta } from '../object.js';
-import { apiErrorFrom } from './errors.js';
+import { RequestError } from './errors.js';
+import { exchange, type ExchangeContext } from './exchange.js';
+import { defaultBurst, defaultQps, TokenBucket } from './rate-limit.js';
+import { Deadline, readText } from './request.js';
 import {
   collectionPath,
   objectKey,
@@ -23,6 +36,12 @@ import {
   type ObjectKey,
   type ResourceRef,
 } from './resources.js';
+import { RequestTally } from './tally.js';
+import { Transports } from './transport.js';
+import { readWatchStream, type WatchEvent } from './watch.js';
+
+export { RequestTally, type RequestRecord } from './tally.js';
+export { LineSplitter, WatchIdleError, type WatchEvent } from './watch.js';
 
 export type PatchType = 'merge' | 'json' | 'apply';
 
@@ -31,12 +50,6 @@ const patchContentTypes: Record<PatchType, string> = {
   json: 'application/json-patch+json',
   apply: 'application/apply-patch+yaml',
 };
-
-export interface RequestRecord {
-  verb: string;
-  resource: string;
-  code: number;
-}
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -56,70 +69,19 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export interface WatchEvent<T = unknown> {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: T;
-}
-
-export class WatchIdleError extends Error {
-  override readonly name = 'WatchIdleError';
-}
-
-/** Counts requests by `verb resource code`; the manager exports it as `rest_client_requests_total`. */
-export class RequestTally {
-  private readonly counts = new Map<string, RequestRecord & { count: number }>();
-  private readonly observers: ((r: RequestRecord) => void)[] = [];
-
-  record(r: RequestRecord): void {
-    const key = `${r.verb} ${r.resource} ${r.code}`;
-    const entry = this.counts.get(key) ?? { ...r, count: 0 };
-    entry.count++;
-    this.counts.set(key, entry);
-    for (const observe of this.observers) observe(r);
-  }
-
-  onRequest(observer: (r: RequestRecord) => void): void {
-    this.observers.push(observer);
-  }
-
-  /** Total of the requests matching every given field (`{verb: 'patch'}` counts all patches). */
-  count(filter: Partial<RequestRecord> = {}): number {
-    let total = 0;
-    for (const entry of this.counts.values()) {
-      if (filter.verb !== undefined && entry.verb !== filter.verb) continue;
-      if (filter.resource !== undefined && entry.resource !== filter.resource) continue;
-      if (filter.code !== undefined && entry.code !== filter.code) continue;
-      total += entry.count;
-    }
-    return total;
-  }
-
-  /** Writes: create, update, patch, delete. */
-  writes(resource?: string): number {
-    return ['create', 'update', 'patch', 'delete']
-      .map((verb) => this.count(resource === undefined ? { verb } : { verb, resource }))
-      .reduce((a, b) => a + b, 0);
-  }
-
-  entries(): (RequestRecord & { count: number })[] {
-    return [...this.counts.values()].map((e) => ({ ...e }));
-  }
-}
-
-interface Transport {
-  agent: HttpAgent;
-  tls: RequestOptions;
-  headers: Record<string, string>;
-  loadedAt: number;
-}
-
-const credentialRefreshMs = 60_000;
-
 export interface KubeClientOptions {
   userAgent?: string;
-  /** Per-request timeout for everything but watches. */
+  /** Deadline of every request but watches (30 s); see the module comment for what it covers. */
   timeoutMs?: number;
+  /** How long a watch may wait for its response headers (30 s). */
+  watchHeaderTimeoutMs?: number;
   tally?: RequestTally;
+  /** Requests per second (client-go's 5); 0 or negative disables client-side rate limiting. */
+  qps?: number;
+  /** Requests that may go at once above `qps` (client-go's 10). */
+  burst?: number;
+  /** Sockets ordinary requests may use at once (64); watches are not counted. */
+  maxSockets?: number;
 }
 
 export class KubeClient {
@@ -127,7 +89,9 @@ export class KubeClient {
   readonly tally: RequestTally;
   private readonly userAgent: string;
   private readonly timeoutMs: number;
-  private transport?: Promise<Transport>;
+  private readonly watchHeaderTimeoutMs: number;
+  private readonly transports: Transports;
+  private readonly context: ExchangeContext;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -139,118 +103,37 @@ export class KubeClient {
     this.server = cluster.server.replace(/\/+$/, '');
     this.userAgent = options.userAgent ?? 'mcp-controllers';
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.watchHeaderTimeoutMs = options.watchHeaderTimeoutMs ?? 30_000;
     this.tally = options.tally ?? new RequestTally();
-  }
-
-  private async loadTransport(previous?: Transport): Promise<Transport> {
-    const opts: RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(opts);
-    const tls: RequestOptions = {
-      ca: opts.ca,
-      cert: opts.cert,
-      key: opts.key,
-      rejectUnauthorized: opts.rejectUnauthorized,
-      servername: opts.servername,
-    };
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-    const sameTls =
-      previous !== undefined &&
-      isDeepStrictEqual([previous.tls.ca, previous.tls.cert, previous.tls.key], [tls.ca, tls.cert, tls.key]);
-    if (sameTls) return { ...previous, headers, loadedAt: Date.now() };
-    previous?.agent.destroy();
-    const secure = this.server.startsWith('https:');
-    const agent = secure
-      ? new HttpsAgent({
-          keepAlive: true,
-          maxSockets: 64,
-          ca: tls.ca,
-          cert: tls.cert,
-          key: tls.key,
-          rejectUnauthorized: tls.rejectUnauthorized,
-          servername: tls.servername ?? undefined,
-        })
-      : new HttpAgent({ keepAlive: true, maxSockets: 64 });
-    return { agent, tls, headers, loadedAt: Date.now() };
-  }
-
-  private async currentTransport(): Promise<Transport> {
-    const current = this.transport ? await this.transport : undefined;
-    if (!current || Date.now() - current.loadedAt > credentialRefreshMs) {
-      this.transport = this.loadTransport(current);
-    }
-    return this.transport!;
-  }
-
-  private async open(
-    method: string,
-    path: string,
-    opts: RequestOptionsLite,
-    timeoutMs: number | undefined,
-  ): Promise<{ res: IncomingMessage; abort: () => void; release: () => void }> {
-    const transport = await this.currentTransport();
-    const url = new URL(this.server + path);
-    for (const [k, v] of Object.entries(opts.query ?? {}))
-      if (v !== undefined) url.searchParams.set(k, String(v));
-    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const headers: Record<string, string> = {
-      ...transport.headers,
-      accept: 'application/json',
-      'user-agent': this.userAgent,
-    };
-    if (body !== undefined) {
-      headers['content-type'] = opts.contentType ?? 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(body));
-    }
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const signal = opts.signal;
-      const onAbort = () => {
-        req.destroy(new Error('aborted'));
-      };
-      // One signal serves many requests (a reflector's whole life): callers release the listener as
-      // soon as they are done with the response.
-      const release = () => {
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const req = send(url, { method, headers, agent: transport.agent, ...transport.tls }, (res) => {
-        resolve({ res, abort: () => req.destroy(), release });
-      });
-      if (timeoutMs !== undefined) {
-        req.setTimeout(timeoutMs, () => {
-          req.destroy(new Error(`${method} ${path} timed out after ${timeoutMs} ms`));
-        });
-      }
-      req.on('error', (err) => {
-        release();
-        reject(err);
-      });
-      if (signal) {
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      }
-      req.end(body);
+    this.transports = new Transports(kubeConfig, this.server, {
+      maxSockets: options.maxSockets ?? 64,
+      retireAfterMs: this.timeoutMs + 1_000,
     });
+    this.context = {
+      server: this.server,
+      userAgent: this.userAgent,
+      tally: this.tally,
+      limiter: new TokenBucket({ qps: options.qps ?? defaultQps, burst: options.burst ?? defaultBurst }),
+      transports: this.transports,
+    };
   }
 
-  /** One request; resolves with the parsed JSON body (undefined when empty), rejects with ApiError. */
+  /** One request; resolves with the parsed JSON body (undefined when empty), rejects with ApiError or RequestError. */
   async request<T>(verb: string, method: string, path: string, opts: RequestOptionsLite = {}): Promise<T> {
-    const resource = opts.resource ?? path;
-    let code = 0;
+    // As client-go: the first token is taken before the deadline starts, so a throttled client
+    // does not time out requests it has not sent yet.
+    await this.context.limiter.take(opts.signal).catch((err: unknown) => {
+      throw new RequestError('EABORTED', verb, path, 'aborted by the caller while rate limited', {
+        cause: err,
+      });
+    });
+    const deadline = new Deadline(this.timeoutMs, opts.signal, verb, path);
     try {
-      const { res, release } = await this.open(method, path, opts, this.timeoutMs);
-      code = res.statusCode ?? 0;
-      const chunks: Buffer[] = [];
-      try {
-        for await (const chunk of res) chunks.push(chunk as Buffer);
-      } finally {
-        release();
-      }
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (code < 200 || code >= 300) throw apiErrorFrom(code, text, verb, path);
+      const res = await exchange(this.context, verb, method, path, opts, deadline, false);
+      const text = await readText(res, deadline);
       return (text ? JSON.parse(text) : undefined) as T;
     } finally {
-      this.tally.record({ verb, resource, code });
+      deadline.dispose();
     }
   }
 
@@ -301,7 +184,7 @@ export class KubeClient {
     key: ObjectKey,
     type: PatchType,
     body: unknown,
-    options: { subresource?: string; fieldManager?: string; force?: boolean } = {},
+    options: { subresource?: string; fieldManager?: string; force?: boolean; signal?: AbortSignal } = {},
   ): Promise<T> {
     if (type === 'apply' && !options.fieldManager) throw new Error('server-side apply needs a fieldManager');
     return this.request<T>('patch', 'PATCH', objectPath(r, key, options.subresource), {
@@ -309,6 +192,7 @@ export class KubeClient {
       contentType: patchContentTypes[type],
       query: { fieldManager: options.fieldManager, force: options.force },
       resource: label(r, options.subresource),
+      signal: options.signal,
     });
   }
 
@@ -317,100 +201,70 @@ export class KubeClient {
   }
 
   /**
-   * Streams a watch. Resolves when the server closes the stream or `signal` aborts it; rejects with
-   * an ApiError for a non-200 answer, with WatchIdleError when no byte arrived for `idleTimeoutMs`,
-   * and with the network error otherwise. `onEvent` runs synchronously for each line, in order.
+   * Streams a watch. Resolves when the server closes the stream or `signal` aborts it (in any phase);
+   * rejects with an ApiError for a non-200 answer, with a RequestError `ETIMEDOUT` when the response
+   * headers do not arrive within `headerTimeoutMs`, with WatchIdleError when no byte arrived for
+   * `idleTimeoutMs` afterwards, and with the network error otherwise. `onEvent` runs synchronously
+   * for each line, in order. A watch takes one rate-limit token when it starts.
    */
   async watch<T>(
     r: ResourceRef,
     namespace: string | undefined,
     query: Query,
     onEvent: (event: WatchEvent<T>) => void,
-    options: { signal?: AbortSignal; idleTimeoutMs?: number } = {},
+    options: {
+      signal?: AbortSignal;
+      idleTimeoutMs?: number;
+      headerTimeoutMs?: number;
+      /** Called once the server accepted the watch (200 and headers in), before any event. */
+      onOpen?: () => void;
+    } = {},
   ): Promise<void> {
     const path = collectionPath(r, namespace);
-    const resource = label(r);
-    let opened: { res: IncomingMessage; abort: () => void; release: () => void };
+    const signal = options.signal;
     try {
-      opened = await this.open(
-        'GET',
-        path,
-        { query: { ...query, watch: 1 }, signal: options.signal },
-        undefined,
-      );
+      await this.context.limiter.take(signal);
     } catch (err) {
-      this.tally.record({ verb: 'watch', resource, code: 0 });
-      if (options.signal?.aborted) return;
+      if (signal?.aborted) return;
       throw err;
     }
-    const { res, abort, release } = opened;
-    const code = res.statusCode ?? 0;
-    this.tally.record({ verb: 'watch', resource, code });
-    if (code !== 200) {
-      release();
-      const chunks: Buffer[] = [];
-      for await (const chunk of res) chunks.push(chunk as Buffer);
-      throw apiErrorFrom(code, Buffer.concat(chunks).toString('utf8'), 'watch', path);
+    const deadline = new Deadline(
+      options.headerTimeoutMs ?? this.watchHeaderTimeoutMs,
+      signal,
+      'watch',
+      path,
+    );
+    let res: IncomingMessage;
+    try {
+      res = await exchange(
+        this.context,
+        'watch',
+        'GET',
+        path,
+        { query: { ...query, watch: 1 }, resource: label(r) },
+        deadline,
+        true,
+      );
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw err;
+    } finally {
+      // Headers are in (or it failed): from here on only the idle timeout and the caller's signal apply.
+      deadline.dispose();
     }
-    await new Promise<void>((resolve, reject) => {
-      let buffered = '';
-      let idle: NodeJS.Timeout | undefined;
-      const armIdle = () => {
-        if (options.idleTimeoutMs === undefined) return;
-        clearTimeout(idle);
-        idle = setTimeout(() => {
-          res.destroy(new WatchIdleError(`watch ${path}: no data for ${options.idleTimeoutMs} ms`));
-        }, options.idleTimeoutMs);
-        idle.unref();
-      };
-      const finish = (err?: Error) => {
-        clearTimeout(idle);
-        release();
-        options.signal?.removeEventListener('abort', abort);
-        if (err && !options.signal?.aborted) reject(err);
-        else resolve();
-      };
-      armIdle();
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        armIdle();
-        buffered += chunk;
-        let newline: number;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (!line) continue;
-          let event: WatchEvent<T>;
-          try {
-            event = JSON.parse(line) as WatchEvent<T>;
-          } catch {
-            res.destroy(new Error(`watch ${path}: undecodable event ${line.slice(0, 200)}`));
-            return;
-          }
-          try {
-            onEvent(event);
-          } catch (err) {
-            // The consumer rejected the event (e.g. an ERROR event it turns into 410 handling):
-            // end this stream and let the caller see why.
-            res.destroy(err instanceof Error ? err : new Error(String(err)));
-            return;
-          }
-        }
-      });
-      res.on('end', () => {
-        finish();
-      });
-      res.on('error', finish);
-      res.on('close', () => {
-        finish();
-      });
-      options.signal?.addEventListener('abort', abort, { once: true });
-    });
+    try {
+      options.onOpen?.();
+    } catch (err) {
+      res.destroy();
+      throw err;
+    }
+    await readWatchStream(res, path, onEvent, { signal, idleTimeoutMs: options.idleTimeoutMs });
   }
 
-  /** Closes idle keep-alive sockets (on shutdown). */
-  async close(): Promise<void> {
-    if (this.transport) (await this.transport).agent.destroy();
+  /** Closes every socket, watches included (on shutdown). */
+  close(): Promise<void> {
+    this.transports.close();
+    return Promise.resolve();
   }
 }
 

@@ -2,4 +2,5 @@ export * from './errors.js';
 export * from './http.js';
 export * from './resources.js';
 export * from './time.js';
-export { loadKubeConfig } from './kubeconfig.js';
+export { loadKubeConfig, type KubeConfigSources } from './kubeconfig.js';
+export { TokenBucket, retryAfterMs, defaultQps, defaultBurst } from './rate-limit.js';

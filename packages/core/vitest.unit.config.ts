@@ -1,0 +1,16 @@
+// Core's unit tests alone (no control plane): what Stryker runs for every mutant. Integration tests
+// (`*.int.test.ts`) need a real apiserver and are too slow to repeat per mutant on 2 cores.
+import { defineConfig } from 'vitest/config';
+
+const conditions = ['source', 'module', 'node', 'import', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/**/*.int.test.ts', '**/node_modules/**'],
+    pool: 'forks',
+    testTimeout: 20_000,
+  },
+});
