@@ -1,6 +1,7 @@
 /**
  * `pnpm bench` (in packages/core): kernel figures against a real control plane. Prints, never fails
- * on a number. Objects: BENCH_OBJECTS (default 10000) Widgets of ~2 KB each.
+ * on a number. Objects: BENCH_OBJECTS (default 10000) Widgets of ~2 KB each. Memory is the heap growth
+ * of one synced store per object, over the JSON the apiserver returned for it (managedFields included).
  */
 import { installCRDs, startControlPlane, widgetCRD, widgetResource } from '@mcp-controllers/testkit';
 import { KubeClient } from '../src/client/index.js';
@@ -117,28 +118,32 @@ try {
     rawTimes.push(ms(start));
     if (items !== count) throw new Error(`raw list returned ${items} items, expected ${count}`);
   }
-  const before = heap();
   const syncTimes: number[] = [];
-  let kept: Store | undefined;
   for (let i = 0; i < 2; i++) {
     const { store, reflector, millis } = await syncReflector(client, 'bench');
     syncTimes.push(millis);
     await reflector.stop();
     if (store.size !== count) throw new Error(`store holds ${store.size} objects, expected ${count}`);
-    kept = i === 0 ? store : kept;
   }
-  const after = heap();
   const raw = Math.min(...rawTimes);
   const sync = Math.min(...syncTimes);
-  const heapPerObject = (after.heapUsed - before.heapUsed) / count;
   console.log(
     `initial sync (reflector -> store): ${sync.toFixed(0)} ms; raw paginated list: ${raw.toFixed(0)} ms; ratio ${(sync / raw).toFixed(2)}x (goal <= 1.5x)`,
   );
+
+  // Memory: the heap growth of exactly one synced store (the reflector stopped, the store kept).
+  // Measured on its own: the timing loop above leaves its last store reachable from a stale local
+  // until the function returns, and an earlier version of this bench counted it too (2.2x = two
+  // stores of ~1.1x each).
+  const before = heap();
+  const { store: kept, reflector } = await syncReflector(client, 'bench');
+  await reflector.stop();
+  const after = heap();
+  const heapPerObject = (after.heapUsed - before.heapUsed) / kept.size;
   console.log(
-    `memory per cached object: heap +${heapPerObject.toFixed(0)} bytes for ${avgBytes.toFixed(0)} bytes of JSON = ${(heapPerObject / avgBytes).toFixed(2)}x (goal <= 2x); ` +
+    `memory per cached object: heap +${heapPerObject.toFixed(0)} bytes for ${avgBytes.toFixed(0)} bytes of JSON as the apiserver returns it (managedFields included) = ratio ${(heapPerObject / avgBytes).toFixed(2)}x (goal <= 1.5x); ` +
       `RSS ${mib(before.rss)} -> ${mib(after.rss)}${gc ? '' : ' (run with --expose-gc for exact heap figures)'}`,
   );
-  if (!kept) throw new Error('no store kept');
 
   const q = await queueThroughput();
   console.log(

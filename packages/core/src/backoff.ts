@@ -1,7 +1,14 @@
 /**
  * Jittered exponential backoff (client-go's reflector manager, kube-rs's DefaultBackoff): 800 ms
- * doubling to 30 s, each delay stretched by up to 100 % at random so that many clients do not
- * reconnect in step, and reset after 2 minutes without a failure.
+ * doubling, each delay stretched by up to `jitter` (100 %) at random so that many clients do not
+ * reconnect in step, never above `maxMs` (30 s), and back to the start after `resetAfterMs` (2 min)
+ * without a failure.
+ *
+ * The cap applies to the base delay before the jitter (as client-go's `wait.Jitter`): the base stops
+ * at `maxMs / (1 + jitter)`, so at the cap delays still spread over [maxMs / 2, maxMs] (jitter 1)
+ * instead of all reflectors that failed together retrying at exactly `maxMs`, in step.
+ * Quiet time is measured on a monotonic clock (`performance.now`): a wall-clock step neither resets
+ * the backoff early nor keeps it high.
  */
 export interface BackoffOptions {
   initialMs?: number;
@@ -24,7 +31,7 @@ export class Backoff {
       resetAfterMs: 120_000,
       jitter: 1,
       random: Math.random,
-      now: Date.now,
+      now: () => performance.now(),
       ...options,
     };
   }
@@ -34,8 +41,10 @@ export class Backoff {
     const now = this.o.now();
     if (now - this.lastFailureAt > this.o.resetAfterMs) this.failures = 0;
     this.lastFailureAt = now;
-    const base = Math.min(this.o.maxMs, this.o.initialMs * 2 ** this.failures);
-    this.failures++;
+    const stretch = 1 + this.o.jitter;
+    const base = Math.min(this.o.maxMs / stretch, this.o.initialMs * 2 ** this.failures);
+    // Past the cap more failures change nothing; stop counting before 2 ** n overflows.
+    if (base < this.o.maxMs / stretch) this.failures++;
     return Math.min(this.o.maxMs, base * (1 + this.o.jitter * this.o.random()));
   }
 

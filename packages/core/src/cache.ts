@@ -2,36 +2,58 @@
  * Shared informers: one store per resource, filled by one reflector per watched namespace (or one
  * cluster-wide), shared by every controller of the process. Reconcilers read from here, never from
  * the API, so a reconcile costs no request until it writes.
+ *
+ * Under failure: `Informer.health()` says at any time whether a store can be trusted (see health.ts;
+ * the worst of its reflectors: `failing` over `missing` over `syncing` over `ok`), and
+ * `onStateChange` listeners hear every change of it. `Cache.problems()` lists, in words, why the
+ * cache as a whole cannot be trusted now (readiness uses it): informers not synced, and non-optional
+ * informers `failing` or `missing`. Objects are stored after the informer's transform (transform.ts).
  */
 import type { KubeClient } from './client/http.js';
 import { resourceLabel, type ResourceRef } from './client/resources.js';
 import { delay } from './backoff.js';
-import { silentLogger, type Logger } from './log.js';
+import { healthKey, worstHealth, type InformerHealth } from './health.js';
+import { errorFields, silentLogger, type Logger } from './log.js';
 import type { KubeObject } from './object.js';
 import { Reflector, type ReflectorHandlers, type ReflectorOptions } from './reflector.js';
 import { Store } from './store.js';
+import { defaultTransform, type Transform } from './transform.js';
 
 export class Informer<T extends KubeObject = KubeObject> {
-  readonly store = new Store<T>();
+  readonly store: Store<T>;
   readonly reflectors: Reflector<T>[];
+  /** What every object passes before it is stored (also for writes put into the store directly). */
+  readonly transform: Transform<T>;
   /**
-   * An optional informer does not hold up `Cache.waitForSync` once its list has failed: a controller
-   * that can report "this kind cannot be listed" (CRD missing, RBAC) runs without it and reads
-   * `listError()` instead of its store.
+   * An optional informer does not hold up `Cache.waitForSync` once its list has failed, nor makes
+   * `Cache.problems()` report it: a controller that can report "this kind cannot be listed" (CRD
+   * missing, RBAC) runs without it and reads `health()` instead of its store.
    */
   optional = false;
+  private readonly stateListeners: (() => void)[] = [];
+  private notifiedKey = 'syncing false';
 
   constructor(
     readonly resource: ResourceRef,
     client: KubeClient,
     namespaces: readonly string[] | undefined,
-    log: Logger,
+    private readonly log: Logger,
     tuning: Partial<ReflectorOptions<T>> = {},
   ) {
+    this.store = new Store<T>({ log: log.child({ resource: resourceLabel(resource) }) });
+    this.transform =
+      tuning.transform ?? defaultTransform<T>(resource, { keepManagedFields: tuning.keepManagedFields });
     const scopes = resource.namespaced && namespaces?.length ? namespaces : [undefined];
+    const transform = this.transform;
     this.reflectors = scopes.map(
-      (namespace) => new Reflector<T>({ ...tuning, client, resource, namespace, store: this.store, log }),
+      (namespace) =>
+        new Reflector<T>({ ...tuning, client, resource, namespace, store: this.store, log, transform }),
     );
+    for (const reflector of this.reflectors) {
+      reflector.onStateChange(() => {
+        this.reflectorChanged();
+      });
+    }
   }
 
   addHandler(handler: ReflectorHandlers<T>): void {
@@ -42,7 +64,10 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.reflectors.every((r) => r.hasSynced());
   }
 
-  /** The first list error among the reflectors that have not synced (one per watched namespace). */
+  /**
+   * The first list error among the reflectors that have not synced (one per watched namespace); once
+   * all have synced, undefined even if they fail later: use `health()` for that.
+   */
   listError(): unknown {
     for (const reflector of this.reflectors) {
       const err = reflector.listError();
@@ -58,8 +83,30 @@ export class Informer<T extends KubeObject = KubeObject> {
     );
   }
 
+  /** Whether this store can be trusted now: the worst health of its reflectors (see health.ts). */
+  health(): InformerHealth {
+    return worstHealth(this.reflectors.map((r) => r.health()));
+  }
+
+  /**
+   * Called whenever `health()` changes state (or a failing status code), before and after the first
+   * sync, and when `settled()` turns true.
+   */
   onStateChange(listener: () => void): void {
-    for (const reflector of this.reflectors) reflector.onStateChange(listener);
+    this.stateListeners.push(listener);
+  }
+
+  private reflectorChanged(): void {
+    const key = `${healthKey(this.health())} ${this.settled()}`;
+    if (key === this.notifiedKey) return;
+    this.notifiedKey = key;
+    for (const listener of this.stateListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.log.error({ ...errorFields(err) }, 'informer state listener failed');
+      }
+    }
   }
 
   start(): void {
@@ -75,8 +122,16 @@ export interface CacheOptions {
   /** Watch only these namespaces (namespaced kinds); all when empty or undefined. */
   namespaces?: readonly string[];
   log?: Logger;
-  /** Reflector tuning for tests (backoff, timeouts). */
+  /**
+   * Reflector tuning: tests (backoff, timeouts, `healthGraceMs`), and `resyncPeriodMs` (periodic
+   * resync, off by default).
+   */
   reflector?: Partial<ReflectorOptions<KubeObject>>;
+  /**
+   * A transform per resource, replacing `defaultTransform(resource)` (transform.ts) for it; return
+   * undefined to keep the default.
+   */
+  transform?: (resource: ResourceRef) => Transform | undefined;
 }
 
 export class Cache {
@@ -100,7 +155,11 @@ export class Cache {
     const label = resourceLabel(resource);
     let informer = this.informers.get(label);
     if (!informer) {
-      informer = new Informer(resource, this.client, this.namespaces, this.log, this.options.reflector);
+      const transform = this.options.transform?.(resource);
+      informer = new Informer(resource, this.client, this.namespaces, this.log, {
+        ...this.options.reflector,
+        ...(transform ? { transform } : {}),
+      });
       this.informers.set(label, informer);
       if (this.started) informer.start();
     }
@@ -136,12 +195,34 @@ export class Cache {
     return [...this.informers.entries()].filter(([, i]) => !i.settled()).map(([label]) => label);
   }
 
+  /**
+   * Why this cache cannot be trusted now, one readable line per resource; empty when it can. Names
+   * every informer that has not settled (its initial list is pending or failing) and every
+   * non-optional informer whose health is `failing` or `missing` after its sync.
+   */
+  problems(): string[] {
+    const problems: string[] = [];
+    for (const [label, informer] of this.informers) {
+      const health = informer.health();
+      if (!informer.settled()) {
+        const why =
+          health.state === 'failing' || health.state === 'missing' ? health.cause : 'initial list pending';
+        problems.push(`${label} not synced: ${why}`);
+      } else if (!informer.optional && health.state === 'failing') {
+        problems.push(`${label} failing for ${Math.round(health.sinceMs / 1000)} s: ${health.cause}`);
+      } else if (!informer.optional && health.state === 'missing') {
+        problems.push(`${label} missing: ${health.cause}`);
+      }
+    }
+    return problems;
+  }
+
   /** Waits for every informer's initial list; throws after `timeoutMs` naming the laggards. */
   async waitForSync(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     while (!this.hasSynced()) {
       if (signal?.aborted) return false;
-      if (Date.now() > deadline) {
+      if (performance.now() > deadline) {
         throw new Error(
           `caches not synced within ${timeoutMs} ms: ${this.unsynced().join(', ')}; ` +
             'check that the CRDs are installed and that RBAC allows list and watch on them',

@@ -27,8 +27,23 @@ export {
 } from './reflector.js';
 export * from './status.js';
 export { ownerUidIndex, ownerUidIndexer, refIndexer, Store, type Indexer, type StoreDelta } from './store.js';
+export { ApiReader, type ApiListOptions } from './api-reader.js';
 export * from './kinds.js';
 export * from './owner.js';
 export * from './drift.js';
 export * from './apply.js';
 export * from './cleanup.js';
+export { newerResourceVersion, writeThrough } from './write-through.js';
+export { isExpectedError, RepeatFilter } from './log.js';
+export { type ElectionClock } from './election.js';
+export { BindError } from './servers.js';
+export { defaultHealthGraceMs, worstHealth, type InformerHealth } from './health.js';
+export {
+  defaultTransform,
+  isCoreSecrets,
+  lastAppliedAnnotation,
+  secretKeysOnly,
+  stripForCache,
+  type Transform,
+} from './transform.js';
+export { listAllPages, type ListResult, type PageQuery } from './pager.js';

@@ -3,23 +3,42 @@
  *
  * Contract: after `start()`, the store converges to the apiserver's state and every change is
  * delivered to the handlers as add / update(old, new) / delete, until `stop()`. It never gives up:
- * - the initial list is paginated (500 per page); `hasSynced()` turns true after it;
+ * - the initial list is paginated (500 per page); an expired `continue` token (410 on a continued
+ *   page) falls back to one full list without pagination (`stats.listFallbacks`, a warn line), never
+ *   to page 1 in a loop (see pager.ts); `hasSynced()` turns true after the first complete list;
+ * - every object passes the informer's transform before it is stored (transform.ts: managedFields and
+ *   the last-applied annotation dropped, Secret values blanked by default);
  * - watches ask for bookmarks and a random server timeout (5-10 min), and resume from the last
  *   resource version seen (events and bookmarks both advance it);
  * - a watch with no byte for longer than the server timeout plus a margin is treated as dead;
- * - 410 Gone (HTTP or an ERROR event) relists; objects that vanished meanwhile come out as deletes;
+ * - 410 Gone (HTTP or an ERROR event) relists at once; objects that vanished meanwhile come out as
+ *   deletes. A 410 straight after a list (before any event) is a loop, not progress: it relists after
+ *   a backoff and counts as a failure;
+ * - 404 (the CRD was deleted) relists after a backoff instead of retrying a watch on a dead resource
+ *   version; once the resource is back, the relist brings the store up to date;
  * - any other failure waits a jittered backoff (800 ms -> 30 s, reset after 2 min) and retries;
- * - a handler that throws is logged and skipped; it cannot stop the reflector or the other handlers.
- * Until the first list succeeds, `listError()` holds the last failure (e.g. 404: CRD not installed,
- * 403: RBAC) and `onStateChange` listeners hear when it appears, changes status code, or clears.
+ *   repeated warn lines for the same cause are rate-limited (once per 30 s, with `repeated`);
+ * - a handler that throws is logged and skipped; it cannot stop the reflector or the other handlers;
+ * - with `resyncPeriodMs`, every cached object of its scope is re-delivered as update(obj, obj) that
+ *   often (off by default).
+ * `health()` says whether the store can be trusted now, at any time, before and after the first sync
+ * (see health.ts: `syncing`, `ok`, `missing`, `failing` with the cause and for how long; transient
+ * failures count only once they outlast `healthGraceMs`, 401/403 at once). `onStateChange` listeners
+ * hear every change of the health state (and of a failing status code). `listError()` keeps its
+ * older, narrower meaning: the last failure, until the first list succeeds.
  */
-import { isGone, ApiError } from './client/errors.js';
+import { isGone, statusCode, ApiError } from './client/errors.js';
 import type { KubeClient, WatchEvent } from './client/http.js';
 import { apiVersionOf, collectionPath, keyOf, resourceLabel, type ResourceRef } from './client/resources.js';
 import { Backoff, delay, type BackoffOptions } from './backoff.js';
-import { errorFields, silentLogger, type Logger } from './log.js';
+import { defaultHealthGraceMs, describeListFailure, HealthTracker, type InformerHealth } from './health.js';
+import { errorFields, RepeatFilter, silentLogger, type Logger } from './log.js';
 import type { KubeList, KubeObject } from './object.js';
+import { listAllPages } from './pager.js';
 import type { Store } from './store.js';
+import { defaultTransform, type Transform } from './transform.js';
+
+export { describeListFailure } from './health.js';
 
 export interface ReflectorHandlers<T> {
   onAdd?(obj: T): void;
@@ -42,8 +61,14 @@ export interface ReflectorOptions<T extends KubeObject> {
   watchTimeoutSeconds?: () => number;
   /** Silence after which a watch counts as dead; default timeout + 30 s. */
   idleMarginMs?: number;
-  /** Keep metadata.managedFields in cached objects (dropped by default to save memory). */
+  /** Keep metadata.managedFields in cached objects (dropped by the default transform). */
   keepManagedFields?: boolean;
+  /** Replaces the default transform (`defaultTransform(resource)`); see transform.ts. */
+  transform?: Transform<T>;
+  /** How long a transient failure after the first sync may last before health() says so; 30 s. */
+  healthGraceMs?: number;
+  /** Re-deliver every cached object as update(obj, obj) this often; off (0) by default. */
+  resyncPeriodMs?: number;
 }
 
 export interface ReflectorStats {
@@ -52,20 +77,36 @@ export interface ReflectorStats {
   relists: number;
   failures: number;
   handlerErrors: number;
+  /** Expired `continue` tokens answered with one full list. */
+  listFallbacks: number;
+  resyncs: number;
 }
 
 class GoneError extends Error {}
 
 export class Reflector<T extends KubeObject = KubeObject> {
-  readonly stats: ReflectorStats = { lists: 0, watches: 0, relists: 0, failures: 0, handlerErrors: 0 };
+  readonly stats: ReflectorStats = {
+    lists: 0,
+    watches: 0,
+    relists: 0,
+    failures: 0,
+    handlerErrors: 0,
+    listFallbacks: 0,
+    resyncs: 0,
+  };
   private readonly o: ReflectorOptions<T>;
   private readonly log: Logger;
   private readonly backoff: Backoff;
   private readonly handlers: ReflectorHandlers<T>[];
+  private readonly transform: Transform<T>;
+  private readonly tracker: HealthTracker;
+  private readonly repeats = new RepeatFilter();
   private resourceVersion: string | undefined;
-  private synced = false;
-  private failure: unknown;
-  private readonly stateListeners: (() => void)[] = [];
+  /** A list succeeded and no watch event has followed yet: a 410 now means a relist loop. */
+  private freshList = false;
+  /** The current failure streak is a 410 relist loop: a list that works does not end it. */
+  private goneLoop = false;
+  private resyncTimer: NodeJS.Timeout | undefined;
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -73,10 +114,18 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.o = options;
     this.handlers = [...(options.handlers ?? [])];
     this.backoff = new Backoff(options.backoff);
+    this.transform =
+      options.transform ??
+      defaultTransform<T>(options.resource, { keepManagedFields: options.keepManagedFields });
     this.log = (options.log ?? silentLogger).child({
       resource: resourceLabel(options.resource),
       ...(options.namespace ? { watchNamespace: options.namespace } : {}),
     });
+    this.tracker = new HealthTracker(
+      options.resource,
+      options.healthGraceMs ?? defaultHealthGraceMs,
+      this.log,
+    );
   }
 
   addHandler(handler: ReflectorHandlers<T>): void {
@@ -84,34 +133,32 @@ export class Reflector<T extends KubeObject = KubeObject> {
   }
 
   hasSynced(): boolean {
-    return this.synced;
+    return this.tracker.synced;
   }
 
   /** Why the initial list has not succeeded yet; undefined once synced or before the first try. */
   listError(): unknown {
-    return this.synced ? undefined : this.failure;
+    return this.tracker.synced ? undefined : this.tracker.lastError();
   }
 
-  /** Called when the reflector syncs or its list error changes (status code or first appearance). */
+  /** Whether the store can be trusted now; see health.ts. */
+  health(): InformerHealth {
+    return this.tracker.health();
+  }
+
+  /** The latest failure of the current failure streak; undefined while list/watch works. */
+  lastError(): unknown {
+    return this.tracker.lastError();
+  }
+
+  /** Milliseconds since a list or watch last worked; undefined if none ever did. */
+  msSinceSuccess(): number | undefined {
+    return this.tracker.msSinceSuccess();
+  }
+
+  /** Called whenever health().state (or a failing status code) changes, the first sync included. */
   onStateChange(listener: () => void): void {
-    this.stateListeners.push(listener);
-  }
-
-  private setFailure(err: unknown): void {
-    const before = this.failure;
-    this.failure = err;
-    const code = (e: unknown) => (e instanceof ApiError ? e.code : e === undefined ? -1 : 0);
-    if (code(before) !== code(err)) this.notifyState();
-  }
-
-  private notifyState(): void {
-    for (const listener of this.stateListeners) {
-      try {
-        listener();
-      } catch (err) {
-        this.log.error({ ...errorFields(err) }, 'state listener failed');
-      }
-    }
+    this.tracker.onChange(listener);
   }
 
   lastSyncResourceVersion(): string | undefined {
@@ -122,10 +169,19 @@ export class Reflector<T extends KubeObject = KubeObject> {
     if (this.loop) return;
     this.abort = new AbortController();
     this.loop = this.run(this.abort.signal);
+    const period = this.o.resyncPeriodMs ?? 0;
+    if (period > 0) {
+      this.resyncTimer = setInterval(() => {
+        this.resync();
+      }, period);
+      this.resyncTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
+    clearInterval(this.resyncTimer);
+    this.tracker.stop();
     await this.loop;
     this.loop = undefined;
   }
@@ -138,76 +194,114 @@ export class Reflector<T extends KubeObject = KubeObject> {
       } catch (err) {
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it may have flipped while we awaited
         if (signal.aborted) break;
-        if (err instanceof GoneError || isGone(err)) {
-          this.log.info(
-            { resourceVersion: this.resourceVersion },
-            'resource version too old (410 Gone); relisting',
-          );
+        const gone = err instanceof GoneError || isGone(err);
+        const loop = gone && this.freshList;
+        this.freshList = false;
+        if (gone || statusCode(err) === 404) {
           this.resourceVersion = undefined;
           this.stats.relists++;
+        }
+        if (gone && !loop) {
+          this.log.info({ ...errorFields(err) }, 'resource version too old (410 Gone); relisting');
           continue;
         }
+        if (loop) this.goneLoop = true;
         this.stats.failures++;
-        if (!this.synced) this.setFailure(err);
+        this.tracker.failed(err);
         const wait = this.backoff.next();
-        this.log.warn(
-          { ...errorFields(err), retryInMs: Math.round(wait) },
-          `list/watch failed; retrying with backoff: ${describeListFailure(err, this.o.resource)}`,
-        );
+        const cause = describeListFailure(err, this.o.resource);
+        const repeat = this.repeats.admit('list/watch', cause);
+        if (repeat) {
+          this.log.warn(
+            {
+              ...errorFields(err),
+              ...repeat,
+              retryInMs: Math.round(wait),
+              relist: this.resourceVersion === undefined,
+            },
+            `list/watch failed; retrying with backoff: ${cause}`,
+          );
+        }
         await delay(wait, signal);
       }
     }
   }
 
   private async listAndReplace(signal: AbortSignal): Promise<void> {
-    const items: T[] = [];
-    let next: string | undefined;
-    let resourceVersion: string | undefined;
-    do {
-      const page = await this.o.client.list<KubeList<T>>(this.o.resource, this.o.namespace, {
-        query: { limit: this.o.pageSize ?? 500, continue: next, labelSelector: this.o.labelSelector },
-        signal,
-      });
-      for (const item of page.items) items.push(this.withKind(item));
-      next = page.metadata.continue || undefined;
-      resourceVersion = page.metadata.resourceVersion;
-    } while (next);
+    const { items, resourceVersion } = await listAllPages<T>(
+      (page) =>
+        this.o.client.list<KubeList<T>>(this.o.resource, this.o.namespace, {
+          query: { ...page, labelSelector: this.o.labelSelector },
+          signal,
+        }),
+      this.o.pageSize ?? 500,
+      (err) => {
+        this.stats.listFallbacks++;
+        this.log.warn(
+          { ...errorFields(err) },
+          'list continue token expired (410) between pages; falling back to one full list without pagination',
+        );
+      },
+    );
+    for (let i = 0; i < items.length; i++) items[i] = this.prepare(items[i]!);
     this.stats.lists++;
     const delta = this.o.store.replace(items, this.o.namespace);
     this.resourceVersion = resourceVersion;
-    const first = !this.synced;
-    this.synced = true;
-    this.failure = undefined;
+    this.tracker.synced = true;
+    this.freshList = true;
+    // A list that works ends a failure streak, unless the streak is a relist loop (410 right after
+    // every list): that loop ends with the first watch event.
+    this.succeeded(!this.goneLoop);
     for (const obj of delta.added) this.dispatch('onAdd', obj);
     for (const [old, obj] of delta.updated) this.dispatch('onUpdate', old, obj);
     for (const obj of delta.deleted) this.dispatch('onDelete', obj);
-    if (first) this.notifyState();
   }
 
   private async watchOnce(signal: AbortSignal): Promise<void> {
     const timeoutSeconds = this.o.watchTimeoutSeconds?.() ?? 300 + Math.floor(Math.random() * 300);
-    const startedAt = Date.now();
+    const startedAt = performance.now();
     let events = 0;
+    let openTimer: NodeJS.Timeout | undefined;
     this.stats.watches++;
-    await this.o.client.watch<T>(
-      this.o.resource,
-      this.o.namespace,
-      {
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: true,
-        timeoutSeconds,
-        labelSelector: this.o.labelSelector,
-      },
-      (event) => {
-        events++;
-        this.apply(event);
-      },
-      { signal, idleTimeoutMs: timeoutSeconds * 1000 + (this.o.idleMarginMs ?? 30_000) },
-    );
+    try {
+      await this.o.client.watch<T>(
+        this.o.resource,
+        this.o.namespace,
+        {
+          resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: true,
+          timeoutSeconds,
+          labelSelector: this.o.labelSelector,
+        },
+        (event) => {
+          events++;
+          this.apply(event);
+        },
+        {
+          signal,
+          idleTimeoutMs: timeoutSeconds * 1000 + (this.o.idleMarginMs ?? 30_000),
+          onOpen: () => {
+            if (!this.goneLoop) {
+              this.succeeded(true);
+              return;
+            }
+            // In a relist loop the 410 comes right after the watch opens; a watch that stays up
+            // a moment is progress, even on a resource too quiet to send an event.
+            openTimer = setTimeout(() => {
+              this.progressed();
+            }, 1_000);
+            openTimer.unref();
+          },
+        },
+      );
+    } finally {
+      clearTimeout(openTimer);
+    }
     // A stream the server ends at once with nothing in it would otherwise reconnect in a hot loop.
-    if (events === 0 && Date.now() - startedAt < 1_000 && !signal.aborted) {
+    if (events === 0 && performance.now() - startedAt < 1_000 && !signal.aborted) {
       throw new Error('watch closed immediately without events');
     }
+    this.progressed();
   }
 
   private apply(event: WatchEvent<T>): void {
@@ -222,22 +316,45 @@ export class Reflector<T extends KubeObject = KubeObject> {
         collectionPath(this.o.resource, this.o.namespace),
       );
     }
-    const obj = this.withKind(event.object);
-    const rv = obj.metadata.resourceVersion;
     if (event.type === 'BOOKMARK') {
+      const rv = event.object.metadata.resourceVersion;
       if (rv) this.resourceVersion = rv;
+      this.progressed();
       return;
     }
+    const obj = this.prepare(event.object);
+    const rv = obj.metadata.resourceVersion;
     if (event.type === 'DELETED') {
-      const old = this.o.store.remove(keyOf(obj));
-      this.dispatch('onDelete', old ? { ...obj } : obj);
+      this.o.store.remove(keyOf(obj));
+      this.dispatch('onDelete', obj);
     } else {
       const old = this.o.store.upsert(obj);
       if (old) this.dispatch('onUpdate', old, obj);
       else this.dispatch('onAdd', obj);
     }
     if (rv) this.resourceVersion = rv;
+    this.progressed();
+  }
+
+  /** A watch event arrived or a watch ran its course: the reflector moves forward. */
+  private progressed(): void {
+    this.freshList = false;
+    this.goneLoop = false;
     this.backoff.reset();
+    this.succeeded(true);
+  }
+
+  private succeeded(endsStreak: boolean): void {
+    if (this.tracker.succeeded(endsStreak)) {
+      this.repeats.forget('list/watch');
+      this.log.info('list/watch works again');
+    }
+  }
+
+  private resync(): void {
+    if (!this.tracker.synced) return;
+    this.stats.resyncs++;
+    for (const obj of this.o.store.list(this.o.namespace)) this.dispatch('onUpdate', obj, obj);
   }
 
   private dispatch(kind: 'onAdd' | 'onDelete', obj: T): void;
@@ -270,31 +387,12 @@ export class Reflector<T extends KubeObject = KubeObject> {
   }
 
   /**
-   * Readies a freshly parsed object (ours alone, so it is changed in place) for the cache: list
-   * responses omit apiVersion/kind on items, and managedFields, a large part of every object that no
-   * reconciler reads, is dropped (controller-runtime's TransformStripManagedFields).
+   * Readies a freshly parsed object (ours alone, so it may be changed in place) for the cache: list
+   * responses omit apiVersion/kind on items; then the transform (managedFields, secrets, ...).
    */
-  private withKind(obj: T): T {
+  private prepare(obj: T): T {
     obj.apiVersion ??= apiVersionOf(this.o.resource);
     obj.kind ??= this.o.resource.kind;
-    if (this.o.keepManagedFields !== true) delete (obj.metadata as { managedFields?: unknown }).managedFields;
-    return obj;
+    return this.transform(obj);
   }
-}
-
-/**
- * Why a resource cannot be listed, in words that say what to do: for logs, and for the conditions of
- * controllers that report a kind they cannot read (see `Informer.listError()`).
- */
-export function describeListFailure(err: unknown, resource: ResourceRef): string {
-  const code = err instanceof ApiError ? err.code : undefined;
-  const name = resourceLabel(resource);
-  if (code === 404) {
-    return `the ${name} CRD is not installed (404); install it (chart mcp-controllers-crds) and it is picked up on its own`;
-  }
-  if (code === 403)
-    return `access denied (403): grant this controller's ServiceAccount list and watch on ${name}`;
-  if (err === undefined) return 'not listed yet';
-  const detail = err instanceof Error ? err.message : JSON.stringify(err);
-  return `${detail}; check that the apiserver is reachable and healthy`;
 }

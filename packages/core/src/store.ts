@@ -2,8 +2,13 @@
  * The cache: objects by `namespace/name`, as the plain JSON the apiserver sent (never Date objects),
  * with secondary indexes maintained on every change. An indexer maps an object to the index values it
  * appears under (e.g. `spec.groupRef.name` -> [`ns/group`]); `byIndex` answers in O(matches).
+ *
+ * An indexer that throws (a bug in a controller's indexer, an object it did not expect) cannot stop
+ * the store: the object is stored without that index's values (`byIndex` does not find it there),
+ * the failure is logged and counted in `indexerErrors`, and every other index is maintained as usual.
  */
 import { keyOf } from './client/resources.js';
+import { errorFields, silentLogger, type Logger } from './log.js';
 import type { KubeObject } from './object.js';
 
 export type Indexer<T> = (obj: T) => readonly string[];
@@ -15,9 +20,16 @@ export interface StoreDelta<T> {
 }
 
 export class Store<T extends KubeObject = KubeObject> {
+  /** Indexer calls that threw (each one logged). */
+  indexerErrors = 0;
   private readonly objects = new Map<string, T>();
   private readonly indexers = new Map<string, Indexer<T>>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly log: Logger;
+
+  constructor(options: { log?: Logger } = {}) {
+    this.log = options.log ?? silentLogger;
+  }
 
   get size(): number {
     return this.objects.size;
@@ -98,9 +110,23 @@ export class Store<T extends KubeObject = KubeObject> {
     return delta;
   }
 
+  /** The index values of `obj`, or undefined when the indexer threw (logged and counted). */
+  private valuesOf(name: string, indexer: Indexer<T>, key: string, obj: T): readonly string[] | undefined {
+    try {
+      return indexer(obj);
+    } catch (err) {
+      this.indexerErrors++;
+      this.log.error(
+        { ...errorFields(err), index: name, key },
+        'indexer threw; the object is cached without this index value. Fix the indexer: lookups by this index miss the object',
+      );
+      return undefined;
+    }
+  }
+
   private indexOne(name: string, indexer: Indexer<T>, key: string, obj: T): void {
     const index = this.indexes.get(name)!;
-    for (const value of indexer(obj)) {
+    for (const value of this.valuesOf(name, indexer, key, obj) ?? []) {
       let keys = index.get(value);
       if (!keys) index.set(value, (keys = new Set()));
       keys.add(key);
@@ -110,7 +136,9 @@ export class Store<T extends KubeObject = KubeObject> {
   private unindex(key: string, obj: T): void {
     for (const [name, indexer] of this.indexers) {
       const index = this.indexes.get(name)!;
-      for (const value of indexer(obj)) {
+      // When the indexer throws now, we cannot know where it filed the object before: search all.
+      const values = this.valuesOf(name, indexer, key, obj) ?? [...index.keys()];
+      for (const value of values) {
         const keys = index.get(value);
         keys?.delete(key);
         if (keys?.size === 0) index.delete(value);

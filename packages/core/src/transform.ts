@@ -1,0 +1,59 @@
+/**
+ * Cache transforms: what an informer changes in every object before it stores it (list items and
+ * watch events alike, deletes included), to save memory and to keep secrets out of it.
+ *
+ * A transform receives a freshly parsed object that nothing else holds, may change it in place, and
+ * returns the object to cache. The default for every resource (`defaultTransform`):
+ * - drops `metadata.managedFields` (often half an object; no reconciler reads it; server-side apply
+ *   computes ownership on the server) and the `kubectl.kubernetes.io/last-applied-configuration`
+ *   annotation (a full copy of the object as last applied by kubectl);
+ * - for core/v1 Secrets, keeps the key names of `data` and `stringData` and replaces every value with
+ *   '' (`secretKeysOnly`): no controller holds secret values in memory. A controller that needs a
+ *   value reads the Secret from the API when it needs it, and drops it after use. A cached Secret's
+ *   `data` is therefore NOT its content: never write a cached Secret back.
+ * An informer can replace the default per resource (`CacheOptions.transform`, `ReflectorOptions.transform`).
+ */
+import type { ResourceRef } from './client/resources.js';
+import type { KubeObject } from './object.js';
+
+export type Transform<T extends KubeObject = KubeObject> = (obj: T) => T;
+
+export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** Drops managedFields (unless kept) and the last-applied annotation, in place. */
+export function stripForCache<T extends KubeObject>(
+  obj: T,
+  options: { keepManagedFields?: boolean } = {},
+): T {
+  const meta = obj.metadata as T['metadata'] & { managedFields?: unknown };
+  if (options.keepManagedFields !== true) delete meta.managedFields;
+  const annotations = meta.annotations;
+  if (annotations && lastAppliedAnnotation in annotations) {
+    Reflect.deleteProperty(annotations, lastAppliedAnnotation);
+    if (Object.keys(annotations).length === 0) delete meta.annotations;
+  }
+  return obj;
+}
+
+/** Replaces every value of a Secret's `data` and `stringData` with '' (keys stay), in place. */
+export function secretKeysOnly<T extends KubeObject>(obj: T): T {
+  for (const field of ['data', 'stringData'] as const) {
+    const values = obj[field];
+    if (values === null || typeof values !== 'object') continue;
+    const record = values as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = '';
+  }
+  return obj;
+}
+
+export const isCoreSecrets = (resource: ResourceRef): boolean =>
+  resource.group === '' && resource.plural === 'secrets';
+
+/** The transform an informer of `resource` uses unless told otherwise. */
+export function defaultTransform<T extends KubeObject>(
+  resource: ResourceRef,
+  options: { keepManagedFields?: boolean } = {},
+): Transform<T> {
+  if (isCoreSecrets(resource)) return (obj) => secretKeysOnly(stripForCache(obj, options));
+  return (obj) => stripForCache(obj, options);
+}

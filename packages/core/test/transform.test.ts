@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../src/object.js';
+import { defaultTransform, lastAppliedAnnotation, secretKeysOnly, stripForCache } from '../src/transform.js';
+
+const secrets = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+const configMaps = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
+
+const object = (extra: Record<string, unknown> = {}, annotations?: Record<string, string>): KubeObject => ({
+  metadata: {
+    name: 'x',
+    namespace: 'ns',
+    ...(annotations ? { annotations } : {}),
+    managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:data': {} } }],
+  } as KubeObject['metadata'],
+  ...extra,
+});
+
+describe('cache transforms', () => {
+  it('drops managedFields and the last-applied annotation, keeping other annotations', () => {
+    const obj = stripForCache(object({}, { [lastAppliedAnnotation]: '{"big":"copy"}', keep: 'me' }));
+    expect(obj.metadata).not.toHaveProperty('managedFields');
+    expect(obj.metadata.annotations).toEqual({ keep: 'me' });
+    const only = stripForCache(object({}, { [lastAppliedAnnotation]: '{}' }));
+    expect(only.metadata).not.toHaveProperty('annotations');
+    expect(stripForCache(object(), { keepManagedFields: true }).metadata).toHaveProperty('managedFields');
+  });
+
+  it('keeps the key names of a Secret, never its values', () => {
+    const secret = secretKeysOnly(
+      object({ data: { password: 'c2VjcmV0', user: 'YWRtaW4=' }, stringData: { token: 'abc' } }),
+    );
+    expect(secret.data).toEqual({ password: '', user: '' });
+    expect(secret.stringData).toEqual({ token: '' });
+    expect(JSON.stringify(secret)).not.toMatch(/c2VjcmV0|YWRtaW4=|abc/);
+  });
+
+  it('blanks secrets by default for core/v1 secrets only', () => {
+    const secret = defaultTransform(secrets)(
+      object({ data: { password: 'c2VjcmV0' } }, { [lastAppliedAnnotation]: 'x' }),
+    );
+    expect(secret).toEqual({ metadata: { name: 'x', namespace: 'ns' }, data: { password: '' } });
+    const configMap = defaultTransform(configMaps)(object({ data: { key: 'value' } }));
+    expect(configMap).toEqual({ metadata: { name: 'x', namespace: 'ns' }, data: { key: 'value' } });
+    const lookalike = defaultTransform({ ...secrets, group: 'example.dev' })(
+      object({ data: { key: 'value' } }),
+    );
+    expect(lookalike.data).toEqual({ key: 'value' });
+  });
+});
