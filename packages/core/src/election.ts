@@ -6,15 +6,18 @@
  * and `run()` resolves when no renewal succeeded for renewDeadline, or when another holder is seen
  * in the Lease. `release()` stops the loop and, if leader, hands the Lease over at once (empty
  * holder, 1 s duration) without calling `onStoppedLeading`. Nothing here throws or rejects: API
- * errors and callback errors are logged. Expiry is judged by local time (when *we* last saw the
- * record change), never by the remote renewTime, so clock skew between replicas does not matter.
+ * errors and callback errors are logged (a repeated failure once per 30 s). Expiry is judged by local
+ * time (when *we* last saw the record change), never by the remote renewTime, so clock skew between
+ * replicas does not matter; and by the monotonic clock, never the wall clock, so a clock step (NTP,
+ * a VM resumed) cannot make a leader believe it holds the Lease longer than it does. The wall clock
+ * only stamps acquireTime/renewTime, which other replicas never use for expiry.
  */
 import { isAlreadyExists, isConflict, isNotFound } from './client/errors.js';
 import type { KubeClient } from './client/http.js';
 import type { ResourceRef } from './client/resources.js';
 import { microTime } from './client/time.js';
 import { delay } from './backoff.js';
-import { errorFields, silentLogger } from './log.js';
+import { errorFields, RepeatFilter, silentLogger } from './log.js';
 
 export const leaseResource: ResourceRef = {
   group: 'coordination.k8s.io',
@@ -50,7 +53,16 @@ export interface LeaderElectionOptions {
   /** Called with every new non-empty holder seen, ourselves included. */
   onNewLeader?: (identity: string) => void;
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Tests: `monotonic` for every expiry and deadline, `wall` (epoch ms) for the Lease's timestamps. */
+  clock?: ElectionClock;
 }
+
+export interface ElectionClock {
+  wall(): number;
+  monotonic(): number;
+}
+
+const systemClock: ElectionClock = { wall: () => Date.now(), monotonic: () => performance.now() };
 
 export type Decision =
   /** Someone else holds a lease that has not expired by our clock. */
@@ -60,7 +72,8 @@ export type Decision =
 
 /**
  * The pure core of one round. `record` is the Lease spec last read (undefined: no Lease),
- * `observedAt` the local time it was first seen in this form. The holder's own
+ * `observedAt` the local (monotonic) time it was first seen in this form, `now` the same clock now;
+ * `wallNow` (epoch ms, default `now`) only stamps the written record. The holder's own
  * leaseDurationSeconds rules its expiry; `leaseDurationMs` is what we claim (and the fallback).
  */
 export function decide(
@@ -69,6 +82,7 @@ export function decide(
   now: number,
   identity: string,
   leaseDurationMs: number,
+  wallNow: number = now,
 ): Decision {
   const holder = record?.holderIdentity ?? '';
   const claimed = record?.leaseDurationSeconds;
@@ -76,7 +90,7 @@ export function decide(
   const expiresAt = observedAt + durationMs;
   if (holder !== '' && holder !== identity && expiresAt >= now) return { action: 'wait', holder, expiresAt };
   const changesHands = holder !== identity;
-  const stamp = microTime(new Date(now));
+  const stamp = microTime(new Date(wallNow));
   const spec: Required<LeaseSpec> = {
     holderIdentity: identity,
     // Rounded up: claiming less than we act on would let a standby start while we still lead.
@@ -100,6 +114,7 @@ const jitter = 0.2;
 export class LeaderElector {
   private readonly o: Required<Omit<LeaderElectionOptions, 'onNewLeader'>> &
     Pick<LeaderElectionOptions, 'onNewLeader'>;
+  private readonly repeats = new RepeatFilter();
   private readonly wake = new AbortController();
   private running?: Promise<void>;
   private stopped = false;
@@ -117,6 +132,7 @@ export class LeaderElector {
       renewDeadlineMs: options.renewDeadlineMs ?? 10_000,
       retryPeriodMs: options.retryPeriodMs ?? 2_000,
       log: options.log ?? silentLogger,
+      clock: options.clock ?? systemClock,
     };
     // client-go's checks: a leader must give up before a standby may take over, and must get
     // more than one (jittered) attempt per deadline.
@@ -155,8 +171,10 @@ export class LeaderElector {
   }
 
   /**
-   * Test-only: stop like `kill -9` would, i.e. stop the timers and write nothing, call nothing.
-   * Resolves once the loop has exited (a request already in flight may still land, as before a kill).
+   * Stop like `kill -9` would: stop the timers, write nothing, call nothing; the Lease expires on its
+   * own. The manager uses it when reconciles outlive the grace period (releasing would let a standby
+   * start while they may still write); tests use it to simulate a crash. Resolves once the loop has
+   * exited (a request already in flight may still land, as before a kill).
    */
   async abandon(): Promise<void> {
     this.stop();
@@ -184,14 +202,16 @@ export class LeaderElector {
   private async tick(): Promise<void> {
     const leading = this.leading;
     if (leading && this.remaining() <= 0) {
-      this.lose({ renewedAt: new Date(this.renewedAt).toISOString() }, 'renew deadline passed');
+      const sinceRenewalMs = Math.round(this.o.clock.monotonic() - this.renewedAt);
+      this.lose({ sinceRenewalMs }, 'renew deadline passed');
       return;
     }
     try {
       const lease = await this.read();
-      const now = Date.now();
+      const now = this.o.clock.monotonic();
       this.observe(lease, now);
-      const d = decide(this.observed, this.observedAt, now, this.o.identity, this.o.leaseDurationMs);
+      const { identity, leaseDurationMs } = this.o;
+      const d = decide(this.observed, this.observedAt, now, identity, leaseDurationMs, this.o.clock.wall());
       if (d.action === 'wait') {
         // Another holder with a valid lease cannot turn into us before it expires, which is after
         // our renew deadline; waiting for the deadline (as client-go does) only prolongs two leaders.
@@ -202,8 +222,10 @@ export class LeaderElector {
       const metadata = lease?.metadata ?? { name: this.o.name, namespace: this.o.namespace };
       const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata, spec: d.spec };
       const written = await this.send(lease ? 'PUT' : 'POST', body);
-      this.observe(written, Date.now());
+      this.observe(written, this.o.clock.monotonic());
+      // `now` is from before the write: the deadline counts from when we read, never later.
       this.renewedAt = now;
+      this.repeats.forget('round');
       if (!leading) {
         this.leading = true;
         this.o.log.info({ lease: this.o.name, identity: this.o.identity }, 'became leader');
@@ -237,7 +259,7 @@ export class LeaderElector {
   }
 
   private remaining(): number {
-    return this.renewedAt + this.o.renewDeadlineMs - Date.now();
+    return this.renewedAt + this.o.renewDeadlineMs - this.o.clock.monotonic();
   }
 
   private async read(): Promise<Lease | undefined> {
@@ -253,19 +275,25 @@ export class LeaderElector {
   private async handOver(): Promise<void> {
     const lease = this.lease;
     if (lease?.spec?.holderIdentity !== this.o.identity) return; // not ours (any more): nothing to hand over
-    const t = microTime();
+    const t = microTime(new Date(this.o.clock.wall()));
     const spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: t, renewTime: t };
     await this.send('PUT', { ...lease, spec }, this.o.renewDeadlineMs);
     this.o.log.info({ lease: this.o.name }, 'released the leader lease');
   }
 
   private warn(err: unknown, msg: string): void {
-    this.o.log.warn({ lease: this.o.name, ...errorFields(err) }, msg);
+    const fields = errorFields(err);
+    const repeat = this.repeats.admit('round', `${msg}: ${fields.err.message}`);
+    if (repeat) this.o.log.warn({ lease: this.o.name, ...fields, ...repeat }, msg);
   }
 
   /** Each request is bounded: a leader's by what is left of its deadline, so a hung call cannot outlive it. */
   private send(method: 'GET' | 'POST' | 'PUT', body?: Lease, timeoutMs?: number): Promise<Lease> {
-    const ms = Math.max(1, timeoutMs ?? (this.leading ? this.remaining() : this.o.renewDeadlineMs));
+    // Whole milliseconds (AbortSignal.timeout rejects fractions), rounded down to stay within the deadline.
+    const ms = Math.max(
+      1,
+      Math.floor(timeoutMs ?? (this.leading ? this.remaining() : this.o.renewDeadlineMs)),
+    );
     const options = { signal: AbortSignal.timeout(ms) };
     const { client } = this.o;
     if (method === 'GET') return client.get<Lease>(leaseResource, this.o, options);

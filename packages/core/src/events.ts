@@ -2,12 +2,15 @@
  * Kubernetes Events (events.k8s.io/v1) about our objects, deduplicated: the same
  * (object, type, reason, note) within the window is not created again but counted in the Event's
  * `series` with one patch, at most once per `seriesIntervalMs` (so an event loop costs little).
- * Recording never throws: an event that cannot be written is logged and dropped.
+ * Windows and intervals use the monotonic clock (`now`, default `performance.now`), so a wall-clock
+ * step neither floods nor silences; the Event's own timestamps are wall-clock MicroTimes.
+ * Recording never throws: an event that cannot be written is logged and dropped (a repeated failure
+ * once per 30 s per reason).
  */
 import { randomBytes } from 'node:crypto';
 import type { KubeClient } from './client/http.js';
 import { microTime } from './client/time.js';
-import { errorFields, silentLogger, type Logger } from './log.js';
+import { errorFields, RepeatFilter, silentLogger, type Logger } from './log.js';
 import type { KubeObject } from './object.js';
 
 export const eventResource = {
@@ -35,6 +38,7 @@ interface Series {
 
 export class EventRecorder {
   private readonly series = new Map<string, Series>();
+  private readonly repeats = new RepeatFilter();
 
   constructor(
     private readonly client: KubeClient,
@@ -44,6 +48,8 @@ export class EventRecorder {
       windowMs?: number;
       seriesIntervalMs?: number;
       instance?: string;
+      /** Monotonic milliseconds (tests). */
+      now?: () => number;
     } = {},
   ) {}
 
@@ -51,7 +57,7 @@ export class EventRecorder {
     const log = this.options.log ?? silentLogger;
     const namespace = regarding.metadata.namespace ?? 'default';
     const key = [regarding.metadata.uid, event.type, event.reason, event.note].join('\u0000');
-    const now = Date.now();
+    const now = this.options.now ? this.options.now() : performance.now();
     const known = this.series.get(key);
     try {
       if (known && now - known.firstAt < (this.options.windowMs ?? 10 * 60_000)) {
@@ -87,8 +93,11 @@ export class EventRecorder {
       this.series.set(key, { name, namespace, count: 1, firstAt: now, patchedAt: now });
       if (this.series.size > 4096) this.series.delete(this.series.keys().next().value!);
     } catch (err) {
+      const fields = errorFields(err);
+      const repeat = this.repeats.admit(event.reason, fields.err.message);
+      if (!repeat) return;
       log.warn(
-        { ...errorFields(err), reason: event.reason },
+        { ...fields, ...repeat, reason: event.reason },
         'could not record an Event (check RBAC create/patch on events.k8s.io events)',
       );
     }

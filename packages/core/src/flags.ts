@@ -105,6 +105,25 @@ function flagDocs(controller: string): FlagDoc[] {
       default: '1',
     },
     {
+      name: 'kube-api-qps',
+      schema: z.coerce
+        .number({ error: 'expected a number' })
+        .min(0, 'expected 0 (no limit) or more')
+        .max(100_000, 'expected at most 100000'),
+      help: 'Client-side limit of apiserver requests per second (watches excluded); 0 disables it',
+      default: '5',
+    },
+    {
+      name: 'kube-api-burst',
+      schema: z.coerce
+        .number({ error: 'expected a whole number' })
+        .int('expected a whole number')
+        .min(1, 'expected at least 1')
+        .max(100_000, 'expected at most 100000'),
+      help: 'Requests that may go at once above --kube-api-qps',
+      default: '10',
+    },
+    {
       name: 'log-level',
       schema: z.enum(logLevels),
       help: `Log level: ${logLevels.join(', ')}`,
@@ -128,6 +147,8 @@ export interface ManagerFlags {
   healthProbeBindAddress: string;
   watchNamespaces: string[];
   maxConcurrentReconciles: number;
+  kubeApiQps: number;
+  kubeApiBurst: number;
   logLevel: (typeof logLevels)[number];
   help: boolean;
   version: boolean;
@@ -204,6 +225,8 @@ export function parseFlags(
     healthProbeBindAddress: value('health-probe-bind-address') as string,
     watchNamespaces: watch ? watch.split(',') : [],
     maxConcurrentReconciles: value('max-concurrent-reconciles') as number,
+    kubeApiQps: value('kube-api-qps') as number,
+    kubeApiBurst: value('kube-api-burst') as number,
     logLevel: value('log-level') as ManagerFlags['logLevel'],
     help: (value('help') as boolean | undefined) ?? false,
     version: (value('version') as boolean | undefined) ?? false,

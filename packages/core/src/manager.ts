@@ -4,10 +4,22 @@
  * replica leads, and shuts down gracefully.
  *
  * Lifecycle: caches start on every replica (a standby is warm when it takes over); `/readyz` is 200
- * once every cache has synced. Controllers run only on the leader. Losing the lease exits the
- * process (exit 1): a replica that might still act on stale leadership must not continue. SIGTERM
- * stops intake, gives in-flight reconciles up to 30 s, releases the lease so a standby takes over at
- * once, stops the watches, and exits 0.
+ * while the cache can be trusted (`Cache.problems()` empty: every informer synced, none failing),
+ * else 503 naming why. Controllers run only on the leader. Losing the lease exits the process
+ * (exit 1): a replica that might still act on stale leadership must not continue.
+ *
+ * Stop (SIGTERM, `stop()`): no queued key is handed out any more (the next leader lists everything
+ * again); reconciles in flight see their signal aborted and get up to the grace period (30 s) to
+ * return. Only once the last one returned is the Lease released, so a standby takes over at once and
+ * never overlaps with our writes; if one is still running when the grace period ends, the Lease is
+ * not released (a standby waits for it to expire) and the process exits anyway. Then the watches and
+ * servers stop. The manager holds a ref'd handle from `start()` to the end of `stop()`, so the process
+ * never ends on its own (with probes and metrics off, an unreachable apiserver would otherwise leave
+ * nothing keeping it alive): it exits only on purpose, 0 after a stop, 1 on failure.
+ *
+ * The leader elector has its own KubeClient (same kubeconfig), as controller-runtime does: a
+ * controller busy enough to queue on the client-side rate limit (--kube-api-qps/--kube-api-burst)
+ * must not delay the Lease renewal into a lost leadership.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
@@ -15,16 +27,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import type { DestinationStream } from 'pino';
+import { ApiReader } from './api-reader.js';
 import { Cache } from './cache.js';
 import { KubeClient, loadKubeConfig } from './client/index.js';
 import type { Controller } from './controller.js';
 import { LeaderElector } from './election.js';
-import { FlagError, parseFlags, usage, type ManagerFlags } from './flags.js';
-import { createLogger, errorFields, type Logger } from './log.js';
+import { parseFlags, type ManagerFlags } from './flags.js';
+import { createLogger, type Logger } from './log.js';
 import { KernelMetrics } from './metrics.js';
 import type { KubeObject } from './object.js';
 import type { ReflectorOptions } from './reflector.js';
 import { boundPort, closeServer, startMetricsServer, startProbeServer } from './servers.js';
+
+export { runManager } from './process.js';
 
 export interface ManagerOptions {
   /** Binary name, e.g. `mcp-group-controller`; also the default Lease name's prefix. */
@@ -49,10 +64,16 @@ export class Manager {
   readonly flags: ManagerFlags;
   readonly log: Logger;
   readonly client: KubeClient;
+  /** Uncached reads through `client`, for irreversible decisions only (see api-reader.ts). */
+  readonly apiReader: ApiReader;
   readonly cache: Cache;
   readonly metrics: KernelMetrics;
   readonly identity: string;
+  /** Where the kubeconfig came from, for the start-up line. */
+  readonly kubeConfigSource: string;
+  private readonly electionClient: KubeClient;
   private readonly controllers: Controller[] = [];
+  private keepAlive?: NodeJS.Timeout;
   private readonly abort = new AbortController();
   private elector?: LeaderElector;
   private electing?: Promise<void>;
@@ -66,9 +87,20 @@ export class Manager {
     this.flags = parseFlags(options.name, options.argv ?? [], options.env ?? process.env);
     this.log = createLogger({ level: this.flags.logLevel, name: options.name }, options.logDestination);
     const kubeConfig = options.kubeConfig ?? loadKubeConfig(this.flags.kubeconfig);
+    this.kubeConfigSource = options.kubeConfig
+      ? 'given by the caller'
+      : kubeConfigSource(this.flags.kubeconfig, process.env);
     this.metrics = new KernelMetrics();
-    this.client = new KubeClient(kubeConfig, { userAgent: `${options.name}/${options.version}` });
+    const userAgent = `${options.name}/${options.version}`;
+    const limits = { qps: this.flags.kubeApiQps, burst: this.flags.kubeApiBurst };
+    this.client = new KubeClient(kubeConfig, { userAgent, ...limits });
+    this.electionClient = new KubeClient(kubeConfig, {
+      userAgent: `${userAgent} leader-election`,
+      ...limits,
+    });
     this.metrics.countRequests(this.client.tally);
+    this.metrics.countRequests(this.electionClient.tally);
+    this.apiReader = new ApiReader(this.client);
     this.cache = new Cache(this.client, {
       namespaces: this.flags.watchNamespaces,
       log: this.log,
@@ -99,23 +131,36 @@ export class Manager {
     return this.leading;
   }
 
-  /** Reasons this replica is not ready; empty when it is. */
+  /** Reasons this replica is not ready (unsynced or failing informers); empty when it is. */
   notReady(): string[] {
-    const unsynced = this.cache.unsynced();
-    return unsynced.length ? [`caches not synced: ${unsynced.join(', ')}`] : [];
+    return this.cache.problems();
   }
 
-  /** Starts servers, caches, election and (when leading) the controllers; resolves once listening. */
+  /**
+   * Starts servers, caches, election and (when leading) the controllers; resolves once listening.
+   * Rejects when a server cannot listen (the message names the flag and what to do).
+   */
   async start(): Promise<void> {
-    this.servers = [
-      await startMetricsServer(this.flags.metricsBindAddress, this.metrics.registry),
-      await startProbeServer(this.flags.healthProbeBindAddress, { notReady: () => this.notReady() }),
-    ];
+    // Ref'd until stop() ends: see the module comment. The callback does nothing on purpose.
+    this.keepAlive ??= setInterval(() => undefined, 60_000);
+    try {
+      this.servers = [await startMetricsServer(this.flags.metricsBindAddress, this.metrics.registry)];
+      const probes = { notReady: () => this.notReady() };
+      this.servers.push(await startProbeServer(this.flags.healthProbeBindAddress, probes));
+    } catch (err) {
+      await Promise.all(this.servers.map(closeServer));
+      clearInterval(this.keepAlive);
+      throw err;
+    }
     this.log.info(
       {
         version: this.options.version,
+        apiserver: this.client.kubeConfig.getCurrentCluster()?.server,
+        kubeconfig: this.kubeConfigSource,
         watchNamespaces: this.flags.watchNamespaces,
         leaderElect: this.flags.leaderElect,
+        kubeApiQps: this.flags.kubeApiQps,
+        kubeApiBurst: this.flags.kubeApiBurst,
       },
       'Starting manager',
     );
@@ -127,7 +172,7 @@ export class Manager {
     }
     this.metrics.leaderStatus.set({ name: leaderName }, 0);
     this.elector = new LeaderElector({
-      client: this.client,
+      client: this.electionClient,
       namespace: this.leaseNamespace(),
       name: leaderName,
       identity: this.identity,
@@ -176,6 +221,7 @@ export class Manager {
 
   private async shutdown(): Promise<void> {
     this.log.info('Shutdown signal received, waiting for all workers to finish');
+    // Every controller's queue stops handing out keys now; in-flight reconciles see this signal.
     this.abort.abort();
     const grace = this.options.gracefulShutdownMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
@@ -188,15 +234,23 @@ export class Manager {
       }),
     ]);
     clearTimeout(timer);
-    if (!finished)
-      this.log.warn({ graceMs: grace }, 'workers did not finish within the grace period; stopping anyway');
-    // Release only after the workers stopped: the next leader must not overlap with our reconciles.
-    await this.elector?.release();
+    if (finished) {
+      // Only now: a standby that takes over at once can no longer overlap with our reconciles.
+      await this.elector?.release();
+    } else {
+      this.log.warn(
+        { graceMs: grace },
+        'reconciles still running after the grace period; the leader lease is NOT released (a standby ' +
+          'takes over once it expires) and the process stops anyway',
+      );
+      await this.elector?.abandon();
+    }
     await this.electing;
     this.leading = false;
     await this.cache.stop();
     await Promise.all(this.servers.map(closeServer));
-    await this.client.close();
+    await Promise.all([this.client.close(), this.electionClient.close()]);
+    clearInterval(this.keepAlive);
     this.log.info('Manager stopped');
     this.log.flush();
   }
@@ -214,43 +268,10 @@ export class Manager {
   }
 }
 
-/**
- * The whole `main()` of a controller binary: flags (exit 2 on a bad one), `--help`, `--version`,
- * process-level error handlers (log and exit 1), signals (graceful stop, exit 0).
- */
-export async function runManager(options: ManagerOptions, setup: (manager: Manager) => void): Promise<void> {
-  const argv = options.argv ?? process.argv.slice(2);
-  let manager: Manager;
-  try {
-    manager = new Manager({ ...options, argv });
-  } catch (err) {
-    process.stderr.write(`${options.name}: ${(err as Error).message}\n`);
-    process.exit(err instanceof FlagError ? 2 : 1);
-  }
-  if (manager.flags.help) {
-    process.stdout.write(usage(options.name, options.description));
-    process.exit(0);
-  }
-  if (manager.flags.version) {
-    process.stdout.write(`${options.name} ${options.version}\n`);
-    process.exit(0);
-  }
-  const crash = (kind: string) => (err: unknown) => {
-    manager.log.fatal(
-      errorFields(err),
-      `${kind}: this is a bug; the process exits so that it restarts clean`,
-    );
-    manager.log.flush();
-    process.exit(1);
-  };
-  process.on('unhandledRejection', crash('unhandled promise rejection'));
-  process.on('uncaughtException', crash('uncaught exception'));
-  const onSignal = (signal: string) => {
-    manager.log.info({ signal }, 'signal received');
-    void manager.stop().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  setup(manager);
-  await manager.start();
+/** Where loadKubeConfig finds the configuration, in its order, for the start-up line. */
+function kubeConfigSource(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flag) return `--kubeconfig ${flag}`;
+  if (env.KUBECONFIG) return `KUBECONFIG=${env.KUBECONFIG}`;
+  if (env.KUBERNETES_SERVICE_HOST) return 'the in-cluster service account';
+  return '~/.kube/config';
 }

@@ -20,6 +20,7 @@ export class KernelMetrics {
   readonly reconcileErrors: Counter<'controller'>;
   readonly terminalErrors: Counter<'controller'>;
   readonly reconcilePanics: Counter<'controller'>;
+  readonly mappingErrors: Counter<'controller' | 'resource'>;
   readonly reconcileTime: Histogram<'controller'>;
   readonly maxConcurrent: Gauge<'controller'>;
   readonly activeWorkers: Gauge<'controller'>;
@@ -54,8 +55,14 @@ export class KernelMetrics {
     });
     this.reconcilePanics = new Counter({
       name: 'controller_runtime_reconcile_panics_total',
-      help: 'Total number of reconciliations that threw something other than an Error',
+      help: 'Total number of reconciliations that failed with a programming error (TypeError, ReferenceError, RangeError, SyntaxError) or threw a non-Error',
       labelNames: ['controller'],
+      registers,
+    });
+    this.mappingErrors = new Counter({
+      name: 'controller_event_mapping_errors_total',
+      help: 'Events whose mapping function threw; every primary object was queued instead',
+      labelNames: ['controller', 'resource'],
       registers,
     });
     this.reconcileTime = new Histogram({
@@ -85,6 +92,7 @@ export class KernelMetrics {
     });
     this.queueAdds = new Counter({
       name: 'workqueue_adds_total',
+      // As client-go: an add of a key already queued (or already dirty) is not counted.
       help: 'Total number of adds handled by workqueue',
       labelNames: ['name', 'controller'],
       registers,
@@ -124,7 +132,8 @@ export class KernelMetrics {
   }
 
   /** Pre-initialises a controller's series to zero, as controller-runtime does. */
-  registerController(controller: string, concurrency: number): void {
+  registerController(controller: string, concurrency: number, resources: readonly string[] = []): void {
+    for (const resource of resources) this.mappingErrors.inc({ controller, resource }, 0);
     for (const result of ['success', 'error', 'requeue', 'requeue_after'] as const) {
       this.reconcileTotal.inc({ controller, result }, 0);
     }

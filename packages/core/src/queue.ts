@@ -9,10 +9,14 @@
  * - addAfter() keeps one unref()ed timer per key (earliest deadline wins); addRateLimited() backs off
  *   exponentially per key until forget().
  *
- * Failure modes: after shutdown() every add is dropped silently and pending delayed adds are lost;
- * keys already queued (and dirty keys requeued by done()) are still handed out, and get() resolves
- * undefined once none are left. Observer callbacks that throw are swallowed: metrics must never
- * corrupt queue state or strand a waiting get().
+ * - `onAdd` (workqueue_adds_total) counts an add only when it queues the key or marks a processing key
+ *   dirty, as client-go's Add() does: a deduplicated add is not counted.
+ *
+ * Failure modes: shutdown() stops handing out keys at once: queued keys, dirty keys and pending
+ * delayed adds are dropped (a stopping replica must not start new work; the next leader lists every
+ * object again), later adds are ignored, and every get() resolves undefined. Keys already handed out
+ * stay processing until done(), which shutdownWithDrain() waits for. Observer callbacks that throw
+ * are swallowed: metrics must never corrupt queue state or strand a waiting get().
  */
 
 export interface QueueObserver {
@@ -69,11 +73,10 @@ export class WorkQueue {
   }
 
   add(key: string): void {
-    if (this.stopped) return;
+    if (this.stopped || this.queued.has(key) || this.dirty.has(key)) return;
     this.notify((o) => {
       o.onAdd?.(key);
     });
-    if (this.queued.has(key)) return;
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
@@ -123,8 +126,8 @@ export class WorkQueue {
   }
 
   get(): Promise<string | undefined> {
-    if (this.queued.size > 0) return Promise.resolve(this.take());
     if (this.stopped) return Promise.resolve(undefined);
+    if (this.queued.size > 0) return Promise.resolve(this.take());
     return new Promise((resolve) => {
       this.waiters.push(resolve);
     });
@@ -138,7 +141,7 @@ export class WorkQueue {
     this.notify((o) => {
       o.onWorkDuration?.(seconds);
     });
-    if (this.dirty.delete(key)) this.enqueue(key);
+    if (this.dirty.delete(key) && !this.stopped) this.enqueue(key);
     if (this.processing.size === 0 && this.drainers.length > 0) {
       const drainers = this.drainers;
       this.drainers = [];
@@ -159,6 +162,11 @@ export class WorkQueue {
     this.stopped = true;
     for (const { timer } of this.delayed.values()) clearTimeout(timer);
     this.delayed.clear();
+    this.queued.clear();
+    this.dirty.clear();
+    this.notify((o) => {
+      o.onDepth?.(0);
+    });
     // Waiters exist only while nothing is queued, so all of them get undefined now.
     const waiters = this.waiters;
     this.waiters = [];

@@ -1,4 +1,8 @@
-/** The manager's two small HTTP endpoints: probes (`/healthz`, `/readyz`) and Prometheus `/metrics`. */
+/**
+ * The manager's two small HTTP endpoints: probes (`/healthz`, `/readyz`) and Prometheus `/metrics`.
+ * A server that cannot listen rejects with a BindError naming the flag, the address and what to do
+ * (another port, or 0 to disable), e.g. when the port is already in use.
+ */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -11,13 +15,30 @@ export function parseBindAddress(address: string): { host?: string; port: number
   return { ...(host ? { host } : {}), port: Number(address.slice(colon + 1)) };
 }
 
-async function listen(server: Server, address: string): Promise<Server | undefined> {
+/** A server could not listen: a configuration problem the message explains, not a bug. */
+export class BindError extends Error {
+  override readonly name = 'BindError';
+}
+
+const bindProblems: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'address not available on this host',
+};
+
+async function listen(server: Server, address: string, flag: string): Promise<Server | undefined> {
   const bind = parseBindAddress(address);
   if (!bind) return undefined;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (err: NodeJS.ErrnoException) => {
+      const problem = (err.code && bindProblems[err.code]) ?? err.message;
+      reject(
+        new BindError(`--${flag} ${address}: ${problem}; pick another port or 0 to disable`, { cause: err }),
+      );
+    };
+    server.once('error', fail);
     server.listen(bind.port, bind.host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });
@@ -49,7 +70,7 @@ export function startProbeServer(address: string, state: ProbeState): Promise<Se
     }
     res.writeHead(404).end();
   });
-  return listen(server, address);
+  return listen(server, address, 'health-probe-bind-address');
 }
 
 export function startMetricsServer(address: string, registry: Registry): Promise<Server | undefined> {
@@ -63,7 +84,7 @@ export function startMetricsServer(address: string, registry: Registry): Promise
       (err: unknown) => res.writeHead(500).end(String(err)),
     );
   });
-  return listen(server, address);
+  return listen(server, address, 'metrics-bind-address');
 }
 
 export function closeServer(server: Server | undefined): Promise<void> {

@@ -65,15 +65,19 @@ describe('controller', () => {
     expect(runs).toBeLessThan(21); // events were coalesced, not replayed one by one
   });
 
-  it('requeues after the requested delay without any event', async () => {
+  it('requeues after the requested delay without any event, never earlier', async () => {
     const ns = namespace();
-    let runs = 0;
+    const runs: number[] = [];
     const { client } = start(() => {
-      runs++;
-      return Promise.resolve(runs < 4 ? { requeueAfterMs: 100 } : {});
+      runs.push(performance.now());
+      return Promise.resolve(runs.length < 4 ? { requeueAfterMs: 200 } : {});
     });
     await client.create(widgetResource, widget(ns, 'again'));
-    await eventually(() => (runs >= 4 ? true : undefined), { what: 'four runs' });
+    await eventually(() => (runs.length >= 4 ? true : undefined), { what: 'four runs' });
+    // Only the lower bound is the contract (a busy machine may run it later). Timers may fire up to
+    // 1 ms early by performance.now(), hence 199.
+    const gaps = runs.slice(1).map((at, i) => at - runs[i]!);
+    expect(gaps.every((gap) => gap >= 199)).toBe(true);
   });
 
   it('retries a failing reconcile with backoff, but never a terminal error', async () => {

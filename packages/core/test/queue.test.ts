@@ -216,14 +216,40 @@ describe('WorkQueue', () => {
     expect(await q.get()).toBeUndefined();
   });
 
-  it('shutdown still hands out keys that were queued before it', async () => {
+  it('shutdown drops keys queued before it: a stopping replica hands out nothing more', async () => {
     const q = new WorkQueue();
     q.add('a');
     q.add('b');
     q.shutdown();
-    expect(await q.get()).toBe('a');
-    expect(await q.get()).toBe('b');
+    expect(q.len()).toBe(0);
     expect(await q.get()).toBeUndefined();
+    expect(q.idle()).toBe(true);
+  });
+
+  it('shutdown drops a dirty key instead of queueing it again when its reconcile is done', async () => {
+    const q = new WorkQueue();
+    q.add('a');
+    expect(await q.get()).toBe('a');
+    q.add('a'); // dirty: would run once more
+    q.shutdown();
+    q.done('a');
+    expect(q.len()).toBe(0);
+    expect(await q.get()).toBeUndefined();
+  });
+
+  it("counts an add only when it queues the key or marks it dirty (client-go's adds_total)", async () => {
+    const adds: string[] = [];
+    const q = new WorkQueue({ observer: { onAdd: (key) => adds.push(key) } });
+    q.add('a');
+    q.add('a'); // already queued: deduplicated, not counted
+    expect(adds).toEqual(['a']);
+    expect(await q.get()).toBe('a');
+    q.add('a'); // processing: marked dirty, counted
+    q.add('a'); // already dirty: not counted
+    expect(adds).toEqual(['a', 'a']);
+    q.done('a'); // the dirty key is queued again by done(), which is not an add
+    expect(adds).toEqual(['a', 'a']);
+    expect(q.len()).toBe(1);
   });
 
   it('shutdownWithDrain waits until every handed-out key is done', async () => {
@@ -289,12 +315,12 @@ describe('WorkQueue', () => {
     q.addRateLimited('a');
     expect(retries).toEqual(['a']);
     await vi.advanceTimersByTimeAsync(5);
-    expect(adds).toEqual(['a', 'a', 'b', 'a']);
+    expect(adds).toEqual(['a', 'b', 'a']); // the second add of a queued 'a' was deduplicated
     expect(depths).toEqual([1, 2, 1, 2]);
     q.shutdown();
     q.add('c');
     q.addRateLimited('c');
-    expect(adds).toHaveLength(4);
+    expect(adds).toHaveLength(3);
     expect(retries).toHaveLength(1);
   });
 
