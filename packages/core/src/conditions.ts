@@ -1,9 +1,12 @@
 /**
  * Status conditions as data (the shape of metav1.Condition), with the Kubernetes rules:
  * `lastTransitionTime` moves only when `status` flips, `observedGeneration` is set on every change,
- * one entry per `type`. Pure functions: they return new arrays and never touch the input.
+ * one entry per `type`, entries updated in place (a list keyed by type: its order means nothing, so
+ * nothing here moves an entry and `conditionsEqual` ignores order). Pure functions: they return new
+ * arrays and never touch the input.
  */
 import { rfc3339 } from './client/time.js';
+import { semanticEqual } from './hash.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
@@ -76,8 +79,12 @@ export function removeCondition(conditions: readonly Condition[] | undefined, ty
 }
 
 /**
- * Replaces the entries whose type is in `ownedTypes` with those in `ours` and keeps every other
- * writer's entries untouched: the rule that lets several controllers share one conditions list.
+ * Replaces the entries whose type is in `ownedTypes` with those in `ours`, in place (as apimachinery's
+ * `meta.SetStatusCondition` does): an owned entry keeps its position, an owned type absent from
+ * `ours` is removed, a type new to the list is appended. Every other writer's entries stay where and
+ * as they are. This is the rule that lets several controllers share one conditions list: merging what
+ * is already stored is a fixed point, so two writers never move each other's entries and never
+ * rewrite the list back and forth.
  */
 export function mergeOwnedConditions(
   stored: readonly Condition[] | undefined,
@@ -85,6 +92,36 @@ export function mergeOwnedConditions(
   ownedTypes: readonly string[],
 ): Condition[] {
   const owned = new Set(ownedTypes);
-  const foreign = (stored ?? []).filter((c) => !owned.has(c.type));
-  return [...foreign, ...ours.filter((c) => owned.has(c.type))];
+  const pending = new Map<string, Condition>();
+  for (const c of ours) if (owned.has(c.type) && !pending.has(c.type)) pending.set(c.type, c);
+  const merged: Condition[] = [];
+  for (const c of stored ?? []) {
+    if (!owned.has(c.type)) {
+      merged.push(c);
+      continue;
+    }
+    const next = pending.get(c.type);
+    if (next) merged.push(next);
+    // Taken (or dropped): a duplicate stored entry of an owned type is not kept.
+    pending.delete(c.type);
+  }
+  return [...merged, ...pending.values()];
+}
+
+/**
+ * Whether two condition lists say the same thing: compared as maps by type (order is not meaningful
+ * in a list keyed by type), each entry semantically. `undefined` equals the empty list.
+ */
+export function conditionsEqual(
+  a: readonly Condition[] | undefined,
+  b: readonly Condition[] | undefined,
+): boolean {
+  const byType = (list: readonly Condition[] | undefined) => new Map((list ?? []).map((c) => [c.type, c]));
+  const left = byType(a);
+  const right = byType(b);
+  if (left.size !== right.size || (a?.length ?? 0) !== (b?.length ?? 0)) return false;
+  for (const [type, condition] of left) {
+    if (!semanticEqual(condition, right.get(type))) return false;
+  }
+  return true;
 }

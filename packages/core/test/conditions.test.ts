@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  conditionsEqual,
   findCondition,
   isConditionTrue,
   mergeOwnedConditions,
@@ -53,6 +54,46 @@ describe('conditions', () => {
     const stored = setConditions([], [ready, { ...ready, type: 'Theirs' }], 1, t0);
     const ours = setConditions([], [{ ...ready, status: 'False', reason: 'Mine' }], 2, t1);
     const merged = mergeOwnedConditions(stored, ours, ['Ready']);
-    expect(merged.map((c) => `${c.type}=${c.status}`)).toEqual(['Theirs=True', 'Ready=False']);
+    expect(merged.map((c) => `${c.type}=${c.status}`)).toEqual(['Ready=False', 'Theirs=True']);
+  });
+
+  it('merges in place by type: owned entries keep their position, new ones are appended', () => {
+    const stored = setConditions(
+      [],
+      [ready, { ...ready, type: 'Theirs' }, { ...ready, type: 'Gone' }, { ...ready, type: 'Last' }],
+      1,
+      t0,
+    );
+    const ours = setConditions(
+      [],
+      [
+        { ...ready, type: 'New' },
+        { ...ready, status: 'False' },
+      ],
+      2,
+      t1,
+    );
+    const merged = mergeOwnedConditions(stored, ours, ['Ready', 'Gone', 'New']);
+    // Ready stays first, Gone (owned, not stated) is removed, New is appended, foreign entries stay.
+    expect(merged.map((c) => `${c.type}=${c.status}`)).toEqual([
+      'Ready=False',
+      'Theirs=True',
+      'Last=True',
+      'New=True',
+    ]);
+    // What another writer merges next must not move ours: merging is a fixed point.
+    const theirs = mergeOwnedConditions(merged, [findCondition(merged, 'Theirs')!], ['Theirs']);
+    expect(theirs).toEqual(merged);
+  });
+
+  it('compares condition lists as maps by type', () => {
+    const a = setConditions([], [ready, { ...ready, type: 'Theirs' }], 1, t0);
+    expect(conditionsEqual(a, [...a].reverse())).toBe(true);
+    expect(conditionsEqual(a, undefined)).toBe(false);
+    expect(conditionsEqual([], undefined)).toBe(true);
+    expect(conditionsEqual(a, a.slice(0, 1))).toBe(false);
+    expect(conditionsEqual(a, setCondition(a, { ...ready, message: 'other' }, 1, t0))).toBe(false);
+    // Same length, different types.
+    expect(conditionsEqual(a, setConditions([], [ready, { ...ready, type: 'Other' }], 1, t0))).toBe(false);
   });
 });

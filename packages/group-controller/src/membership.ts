@@ -1,12 +1,19 @@
 /**
- * What an MCPGroup's status should say, from who names the group. Pure: the reconciler gathers the
- * member names (or why a kind could not be listed) from the cache and writes what this returns.
+ * What an MCPGroup's status should say, from who names the group. Pure: the reconciler gathers, per
+ * member kind, the names found in the cache (or that the kind is not installed, or why it cannot be
+ * listed now) and writes what this returns.
+ *
+ * - A kind that is listed: its names, sorted and deduplicated, and their count.
+ * - A kind whose CRD is not installed has no objects: it counts as none (empty list, count 0), the
+ *   group stays `Ready` and the condition message names the kinds that are not installed.
+ * - A kind that cannot be listed (403, 5xx, timeouts...): unknown is not zero, so its list and count
+ *   are removed, the group is `Failed` and the condition message names the kind and the cause.
  */
 import { mcpGroupConditions } from '@mcp-controllers/api';
 import type { ConditionInput } from '@mcp-controllers/core';
 
-/** The names of one member kind that point at the group, or why that kind could not be listed. */
-export type MemberListing = { names: readonly string[] } | { error: string };
+/** The names of one member kind that point at the group; or that the kind is not installed; or why it cannot be listed. */
+export type MemberListing = { names: readonly string[] } | { notInstalled: string } | { error: string };
 
 export interface MemberKind {
   /** Plural as people read it: `MCPServers`. */
@@ -35,6 +42,8 @@ const { types, reasons } = mcpGroupConditions;
 export function groupStatus(membership: Membership, namespace: string): GroupStatus {
   const fields: Record<string, unknown> = {};
   const failures: string[] = [];
+  const listed: string[] = [];
+  const notInstalled: string[] = [];
   for (const [key, kind] of Object.entries(memberKinds) as [keyof Membership, MemberKind][]) {
     const listing = membership[key];
     if ('error' in listing) {
@@ -44,7 +53,10 @@ export function groupStatus(membership: Membership, namespace: string): GroupSta
       failures.push(`cannot list ${kind.label} in namespace ${namespace}: ${listing.error}`);
       continue;
     }
-    const names = [...new Set(listing.names)].sort();
+    // No CRD, no objects of that kind: none of them can name the group.
+    const names = 'notInstalled' in listing ? [] : [...new Set(listing.names)].sort();
+    if ('notInstalled' in listing) notInstalled.push(`${kind.label} (${listing.notInstalled})`);
+    else listed.push(kind.label);
     fields[kind.listField] = names;
     fields[kind.countField] = names.length;
   }
@@ -61,13 +73,18 @@ export function groupStatus(membership: Membership, namespace: string): GroupSta
     };
   }
   fields.phase = 'Ready';
+  const message =
+    notInstalled.length === 0
+      ? `Listed MCPServers, MCPRemoteProxies and MCPServerEntries in namespace ${namespace}`
+      : (listed.length > 0 ? `Listed ${listed.join(' and ')} in namespace ${namespace}; ` : '') +
+        `not installed, counted as none: ${notInstalled.join('; ')}`;
   return {
     fields,
     condition: {
       type: types.MCPServersChecked,
       status: 'True',
       reason: reasons.ListMCPServersCheckSucceeded,
-      message: `Listed MCPServers, MCPRemoteProxies and MCPServerEntries in namespace ${namespace}`,
+      message,
     },
   };
 }

@@ -4,10 +4,24 @@
  *
  * Everything is read from the cache through a `spec.groupRef.name` index, so a reconcile costs no
  * API request unless the status changes. A member that is added, deleted or moves between groups
- * re-queues its old and new group. A member kind that cannot be listed (CRD missing, RBAC) does not
- * stop the controller: its groups go `Failed` naming the kind and the cause, and are checked again
- * when the kind becomes listable. Only MCPGroup status is written; members set their own
- * `GroupRefValidated` from a watch on MCPGroup.
+ * re-queues its old and new group. Each member kind's informer health decides what its store is
+ * worth, before and after the first sync alike (every group is reconciled again whenever a kind's
+ * health changes):
+ * - `ok`: the store is the truth;
+ * - `missing` (404, the CRD is not installed): the kind has no objects, counts as none, and the
+ *   group stays `Ready` with a message naming the kinds that are not installed;
+ * - `failing` (403, 5xx, timeouts, after the informer's grace period for transient ones): the group
+ *   goes `Failed` naming the kind and the cause, and that kind's list and count are removed (unknown
+ *   is not zero), until the kind can be listed again.
+ * Only MCPGroup status is written, plus one metadata change: a group being deleted that still
+ * carries ToolHive's legacy finalizer (`toolhive.stacklok.dev/mcpgroup-finalizer`, which ToolHive's
+ * operator added and no longer removes once it is replaced by this controller) loses it, through a
+ * guarded JSON patch, so the deletion completes. Members set their own `GroupRefValidated` from a
+ * watch on MCPGroup.
+ *
+ * A status write that meets a 409 (the cached group was stale) fails the reconcile, which re-runs
+ * with backoff from the cache; a written group is put back into the cache at once (write-through),
+ * so the next reconcile of that group does not compute from the copy the write replaced.
  */
 import {
   mcpGroup,
@@ -15,14 +29,15 @@ import {
   mcpRemoteProxy,
   mcpServer,
   mcpServerEntry,
-  type MCPGroup,
 } from '@mcp-controllers/api';
 import {
   Controller,
-  describeListFailure,
+  hasFinalizer,
   refIndexer,
+  removeFinalizer,
   setCondition,
   writeStatus,
+  writeThrough,
   type Cache,
   type Condition,
   type KubeClient,
@@ -32,6 +47,9 @@ import {
 import { groupStatus, type MemberListing, type Membership } from './membership.js';
 
 export const groupRefIndex = 'spec.groupRef.name';
+
+/** The finalizer ToolHive's Go operator put on MCPGroups; removed from groups being deleted. */
+export const legacyGroupFinalizer = 'toolhive.stacklok.dev/mcpgroup-finalizer';
 
 type Member = KubeObject & { spec?: { groupRef?: { name?: string } } };
 
@@ -49,7 +67,8 @@ export interface GroupControllerDeps {
 }
 
 export function groupController({ cache, client }: GroupControllerDeps): Controller {
-  const groups = cache.store<MCPGroup & KubeObject>(mcpGroup.resource);
+  const groupInformer = cache.informer(mcpGroup.resource);
+  const groups = groupInformer.store;
   for (const resource of Object.values(members)) {
     const store = cache.store<Member>(resource);
     if (!store.hasIndex(groupRefIndex)) store.addIndexer(groupRefIndex, byGroupRef);
@@ -58,12 +77,22 @@ export function groupController({ cache, client }: GroupControllerDeps): Control
   function membership(namespace: string, name: string): Membership {
     const listing = (resource: ResourceRef): MemberListing => {
       const informer = cache.informer<Member>(resource);
-      if (!informer.hasSynced()) return { error: describeListFailure(informer.listError(), resource) };
-      return {
-        names: informer.store
-          .byIndex(groupRefIndex, `${namespace}/${name}`)
-          .flatMap((m) => m.metadata.name ?? []),
-      };
+      const health = informer.health();
+      switch (health.state) {
+        case 'ok':
+          return {
+            names: informer.store
+              .byIndex(groupRefIndex, `${namespace}/${name}`)
+              .flatMap((m) => m.metadata.name ?? []),
+          };
+        case 'missing':
+          return { notInstalled: health.cause };
+        case 'failing':
+          return { error: health.cause };
+        case 'syncing':
+          // Not reached once the manager has waited for the caches; said plainly if it is.
+          return { error: 'the first list has not completed yet' };
+      }
     };
     return {
       servers: listing(members.servers),
@@ -79,20 +108,31 @@ export function groupController({ cache, client }: GroupControllerDeps): Control
       const group = groups.get(key);
       // Deleted: nothing to clean up, members report the missing group themselves.
       if (!group || namespace === undefined) return;
+      if (group.metadata.deletionTimestamp && hasFinalizer(group, legacyGroupFinalizer)) {
+        // A stale copy fails the patch's guard (422) and the reconcile retries from the cache.
+        await removeFinalizer(client, mcpGroup.resource, group, legacyGroupFinalizer);
+        ctx.log.info({ finalizer: legacyGroupFinalizer }, 'legacy finalizer removed from a deleted group');
+        return;
+      }
+      // Everything the status says comes from this one copy of the group and the member stores.
       const desired = groupStatus(membership(namespace, name), namespace);
+      const generation = group.metadata.generation;
       const outcome = await writeStatus<KubeObject>({
         client,
         resource: mcpGroup.resource,
         object: group,
         ownedConditionTypes: [mcpGroupConditions.types.MCPServersChecked],
         desired: (current) => ({
-          fields: { ...desired.fields, observedGeneration: current.metadata.generation },
+          fields: { ...desired.fields, observedGeneration: generation },
           conditions: setCondition(
             (current.status as { conditions?: Condition[] } | undefined)?.conditions,
             desired.condition,
-            current.metadata.generation,
+            generation,
           ),
         }),
+        onWritten: (written) => {
+          writeThrough(groupInformer, written);
+        },
       });
       if (outcome === 'written') {
         ctx.log.debug(

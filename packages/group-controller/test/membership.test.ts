@@ -45,4 +45,50 @@ describe('groupStatus', () => {
         'cannot list MCPRemoteProxies in namespace ns: CRD missing; cannot list MCPServerEntries in namespace ns: denied',
     });
   });
+
+  it('a kind whose CRD is not installed counts as none: the group stays Ready and says so', () => {
+    const status = groupStatus(
+      {
+        servers: { names: ['a'] },
+        remoteProxies: { notInstalled: 'the mcpremoteproxies CRD is not installed' },
+        entries: { names: [] },
+      },
+      'ns',
+    );
+    expect(status.fields).toEqual({
+      servers: ['a'],
+      serverCount: 1,
+      remoteProxies: [],
+      remoteProxyCount: 0,
+      entries: [],
+      entryCount: 0,
+      phase: 'Ready',
+    });
+    expect(status.condition).toEqual({
+      type: 'MCPServersChecked',
+      status: 'True',
+      reason: 'ListMCPServersCheckSucceeded',
+      message:
+        'Listed MCPServers and MCPServerEntries in namespace ns; not installed, counted as none: MCPRemoteProxies (the mcpremoteproxies CRD is not installed)',
+    });
+  });
+
+  it('a kind that cannot be listed wins over one that is not installed', () => {
+    const status = groupStatus(
+      {
+        servers: { error: 'denied' },
+        remoteProxies: { notInstalled: 'no CRD' },
+        entries: { notInstalled: 'no CRD' },
+      },
+      'ns',
+    );
+    expect(status.fields).toMatchObject({
+      phase: 'Failed',
+      servers: undefined,
+      serverCount: undefined,
+      remoteProxies: [],
+      entryCount: 0,
+    });
+    expect(status.condition.message).toBe('cannot list MCPServers in namespace ns: denied');
+  });
 });

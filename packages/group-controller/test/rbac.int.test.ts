@@ -4,15 +4,17 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry } from '@mcp-controllers/api';
-import { isForbidden, KubeClient, leaseResource, type Manager } from '@mcp-controllers/core';
+import { isForbidden, isNotFound, KubeClient, leaseResource, type Manager } from '@mcp-controllers/core';
 import {
   createNamespace,
+  eventually,
   installCRDs,
   kubeConfigAsChartServiceAccount,
   renderChart,
 } from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import { groupObject, groupReaches, member, startGroupController } from './harness.js';
+import { legacyGroupFinalizer } from '../src/reconcile.js';
 
 const chart = new URL('../chart', import.meta.url).pathname;
 const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
@@ -60,6 +62,29 @@ describe('group-controller with only its chart’s RBAC', () => {
       name: manager.flags.leaderElectionId,
     });
     expect(lease.spec.holderIdentity).toBe(manager.identity);
+    expect(manager.client.tally.count({ code: 403 })).toBe(0);
+  });
+
+  it("removes ToolHive's legacy finalizer from a group being deleted", async () => {
+    const ns = await createNamespace(controlPlane().kubeConfig, 'legacy');
+    await admin.create(mcpGroup.resource, {
+      ...groupObject(ns, 'old'),
+      metadata: { namespace: ns, name: 'old', finalizers: [legacyGroupFinalizer] },
+    });
+    await groupReaches(admin, ns, 'old', { phase: 'Ready' });
+    await admin.delete(mcpGroup.resource, { namespace: ns, name: 'old' });
+    await eventually(
+      async () => {
+        try {
+          await admin.get(mcpGroup.resource, { namespace: ns, name: 'old' });
+          return undefined;
+        } catch (err) {
+          if (isNotFound(err)) return true;
+          throw err;
+        }
+      },
+      { what: 'the deleted group gone' },
+    );
     expect(manager.client.tally.count({ code: 403 })).toBe(0);
   });
 

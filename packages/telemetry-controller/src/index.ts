@@ -2,6 +2,7 @@ export {
   telemetryController,
   telemetryRefIndex,
   workloadResources,
+  confirmRetryMs,
   type TelemetryControllerDeps,
 } from './reconcile.js';
 export {

@@ -6,9 +6,20 @@
  *
  * References come from the cache through a `spec.telemetryConfigRef.name` index on the three
  * workload kinds; a workload that gains, changes or drops its reference re-queues the old and the new
- * config, so a blocked deletion completes from the watch event, without polling. A workload kind
- * whose CRD is not installed has no objects and blocks nothing; one that cannot be listed for another
- * reason (RBAC) blocks deletion with a condition saying so. Works without any workload controller.
+ * config, so a blocked deletion completes from the watch event, without polling. Each workload
+ * kind's informer health decides what its store is worth, before and after the first sync alike: a
+ * kind whose CRD is not installed (`missing`) has no objects and blocks nothing; one that cannot be
+ * listed (`failing`: RBAC, 5xx, timeouts) blocks deletion with `DeletionBlocked`/`ReferencesUnknown`
+ * naming the kind and the cause.
+ *
+ * Removing the finalizer cannot be taken back, and the cache may lag or be frozen without knowing it,
+ * so the cache's "nothing references it" is confirmed with an uncached LIST of each workload kind in
+ * the config's namespace (`ApiReader`) right before the finalizer goes. When that read finds a
+ * reference the cache missed, or cannot be made, the finalizer stays, the status says why, and the
+ * config is looked at again after `confirmRetryMs` (the cache may bring no event to wake it).
+ *
+ * Status is computed from one copy of the config (the spec it validates is the spec whose
+ * generation it reports); a 409 re-runs the whole reconcile.
  */
 import {
   mcpRemoteProxy,
@@ -22,11 +33,13 @@ import {
   describeListFailure,
   ensureFinalizer,
   hasFinalizer,
+  isNotFound,
   refIndexer,
   removeFinalizer,
   setConditions,
-  statusCode,
   writeStatus,
+  writeThrough,
+  type ApiReader,
   type Cache,
   type Condition,
   type KubeClient,
@@ -38,6 +51,9 @@ import { validateTelemetryConfig } from './validation.js';
 
 export const telemetryRefIndex = 'spec.telemetryConfigRef.name';
 
+/** How soon a deletion whose uncached check contradicted the cache (or failed) is checked again. */
+export const confirmRetryMs = 5_000;
+
 export const workloadResources: Record<WorkloadKind, ResourceRef> = {
   MCPServer: mcpServer.resource,
   MCPRemoteProxy: mcpRemoteProxy.resource,
@@ -47,37 +63,76 @@ export const workloadResources: Record<WorkloadKind, ResourceRef> = {
 type Workload = KubeObject & { spec?: { telemetryConfigRef?: { name?: string } } };
 type Config = KubeObject & { status?: { configHash?: string; conditions?: Condition[] } };
 
-const byConfigRef = refIndexer<Workload>((obj) => obj.spec?.telemetryConfigRef?.name || undefined);
+const configRefOf = (obj: Workload) => obj.spec?.telemetryConfigRef?.name || undefined;
+const byConfigRef = refIndexer<Workload>(configRefOf);
+
+interface References {
+  found: WorkloadRef[];
+  unknownKinds: { kind: WorkloadKind; cause: string }[];
+}
 
 export interface TelemetryControllerDeps {
   cache: Cache;
   client: KubeClient;
+  /** Uncached reads, to confirm a finalizer removal. */
+  apiReader: ApiReader;
 }
 
-export function telemetryController({ cache, client }: TelemetryControllerDeps): Controller {
+export function telemetryController({ cache, client, apiReader }: TelemetryControllerDeps): Controller {
   const resource = mcpTelemetryConfig.resource;
-  const configs = cache.store<Config>(resource);
+  const configInformer = cache.informer<Config>(resource);
+  const configs = configInformer.store;
   for (const workload of Object.values(workloadResources)) {
     const store = cache.store<Workload>(workload);
     if (!store.hasIndex(telemetryRefIndex)) store.addIndexer(telemetryRefIndex, byConfigRef);
   }
+  const kinds = Object.entries(workloadResources) as [WorkloadKind, ResourceRef][];
 
-  function references(namespace: string, name: string) {
+  /** The references the cache knows of, per each kind's health. */
+  function cachedReferences(namespace: string, name: string): References {
     const found: WorkloadRef[] = [];
-    const unknownKinds: { kind: WorkloadKind; cause: string }[] = [];
-    for (const [kind, workload] of Object.entries(workloadResources) as [WorkloadKind, ResourceRef][]) {
+    const unknownKinds: References['unknownKinds'] = [];
+    for (const [kind, workload] of kinds) {
       const informer = cache.informer<Workload>(workload);
-      if (!informer.hasSynced()) {
-        const err = informer.listError();
-        // No CRD, no objects of that kind, nothing they could reference.
-        if (statusCode(err) === 404) continue;
-        unknownKinds.push({ kind, cause: describeListFailure(err, workload) });
+      const health = informer.health();
+      // No CRD, no objects of that kind, nothing they could reference.
+      if (health.state === 'missing') continue;
+      if (health.state === 'failing') {
+        unknownKinds.push({ kind, cause: health.cause });
+        continue;
+      }
+      if (health.state === 'syncing') {
+        unknownKinds.push({ kind, cause: 'the first list has not completed yet' });
         continue;
       }
       for (const w of informer.store.byIndex(telemetryRefIndex, `${namespace}/${name}`)) {
         if (w.metadata.name) found.push({ kind, name: w.metadata.name });
       }
     }
+    return { found, unknownKinds };
+  }
+
+  /** The references the apiserver knows of now: one uncached LIST per kind. */
+  async function confirmedReferences(
+    namespace: string,
+    name: string,
+    signal: AbortSignal,
+  ): Promise<References> {
+    const found: WorkloadRef[] = [];
+    const unknownKinds: References['unknownKinds'] = [];
+    await Promise.all(
+      kinds.map(async ([kind, workload]) => {
+        try {
+          const items = await apiReader.list<Workload>(workload, namespace, { signal });
+          for (const w of items) {
+            if (configRefOf(w) === name && w.metadata.name) found.push({ kind, name: w.metadata.name });
+          }
+        } catch (err) {
+          if (isNotFound(err)) return; // the CRD is not installed: nothing of that kind exists
+          unknownKinds.push({ kind, cause: describeListFailure(err, workload) });
+        }
+      }),
+    );
     return { found, unknownKinds };
   }
 
@@ -90,40 +145,55 @@ export function telemetryController({ cache, client }: TelemetryControllerDeps):
       const deleting = Boolean(config.metadata.deletionTimestamp);
       // Already released (or never ours): the apiserver finishes the deletion.
       if (deleting && !hasFinalizer(config, mcpTelemetryConfigFinalizer)) return;
-      if (!deleting) config = await ensureFinalizer(client, resource, config, mcpTelemetryConfigFinalizer);
+      if (!deleting && !hasFinalizer(config, mcpTelemetryConfigFinalizer)) {
+        config = await ensureFinalizer(client, resource, config, mcpTelemetryConfigFinalizer);
+        writeThrough(configInformer, structuredClone(config));
+      }
 
-      const { found, unknownKinds } = references(namespace, name);
+      let references = cachedReferences(namespace, name);
+      // Everything below is computed from this one copy of the config.
       const validation = validateTelemetryConfig(config);
-      const status = (current: Config) =>
+      const status = (refs: References) =>
         telemetryStatus({
           validation,
-          storedHash: current.status?.configHash,
-          references: found,
-          unknownKinds,
+          storedHash: config.status?.configHash,
+          references: refs.found,
+          unknownKinds: refs.unknownKinds,
           deleting,
         });
-      if (status(config).releasable) {
-        await removeFinalizer(client, resource, config, mcpTelemetryConfigFinalizer);
-        ctx.log.info('no workload references the config any more; finalizer removed');
-        return;
+      let recheck = false;
+      if (status(references).releasable) {
+        references = await confirmedReferences(namespace, name, ctx.signal);
+        if (status(references).releasable) {
+          await removeFinalizer(client, resource, config, mcpTelemetryConfigFinalizer);
+          ctx.log.info('no workload references the config any more (confirmed uncached); finalizer removed');
+          return;
+        }
+        recheck = true;
+        ctx.log.info(
+          {
+            references: references.found.map((r) => `${r.kind}/${r.name}`),
+            unknown: references.unknownKinds.map((u) => u.kind),
+          },
+          `the cache says nothing references the config, but an uncached read disagrees; finalizer kept, checking again in ${confirmRetryMs} ms`,
+        );
       }
+      const desired = status(references);
+      const generation = config.metadata.generation;
       await writeStatus<Config>({
         client,
         resource,
         object: config,
         ownedConditionTypes,
-        desired: (current) => {
-          const desired = status(current);
-          return {
-            fields: { ...desired.fields, observedGeneration: current.metadata.generation },
-            conditions: setConditions(
-              current.status?.conditions,
-              desired.conditions,
-              current.metadata.generation,
-            ),
-          };
+        desired: (current) => ({
+          fields: { ...desired.fields, observedGeneration: generation },
+          conditions: setConditions(current.status?.conditions, desired.conditions, generation),
+        }),
+        onWritten: (written) => {
+          writeThrough(configInformer, written);
         },
       });
+      return recheck ? { requeueAfterMs: confirmRetryMs } : undefined;
     },
   });
   // The index key of a workload is the key of its config: one function indexes and maps events.

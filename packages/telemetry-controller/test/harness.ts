@@ -1,7 +1,14 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import { group, mcpTelemetryConfig } from '@mcp-controllers/api';
-import { isNotFound, KubeClient, Manager, type Controller, type KubeObject } from '@mcp-controllers/core';
+import {
+  isNotFound,
+  KubeClient,
+  Manager,
+  type Controller,
+  type KubeObject,
+  type ReflectorOptions,
+} from '@mcp-controllers/core';
 import { eventually } from '@mcp-controllers/testkit';
 import { telemetryController } from '../src/reconcile.js';
 
@@ -11,6 +18,7 @@ export type RunningTelemetryController = Manager & { controller: Controller };
 export async function startTelemetryController(
   kubeConfig: KubeConfig,
   args: string[] = [],
+  reflector: Partial<ReflectorOptions<KubeObject>> = {},
 ): Promise<RunningTelemetryController> {
   const manager = new Manager({
     name: 'mcp-telemetry-controller',
@@ -19,7 +27,7 @@ export async function startTelemetryController(
     argv: ['--metrics-bind-address=0', '--health-probe-bind-address=0', '--log-level=warn', ...args],
     env: {},
     kubeConfig,
-    reflector: { backoff: { initialMs: 100, maxMs: 500 } },
+    reflector: { backoff: { initialMs: 100, maxMs: 500 }, ...reflector },
   });
   const controller = telemetryController(manager);
   manager.add(controller);
