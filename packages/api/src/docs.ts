@@ -11,6 +11,21 @@ interface FieldRow {
   required: boolean;
 }
 
+/** Differences from ToolHive's CRDs shared by every kind. */
+const generalDifferences = [
+  'Where ToolHive defaults a reference `name` to the empty string (`imagePullSecrets[].name`,' +
+    ' `caBundleRef.configMapRef.name`), ours has no default: kube-apiserver 1.20 rejects an' +
+    ' empty-string default in a CRD. An omitted name is stored absent instead of `""`; both mean' +
+    ' "no name" to ToolHive’s and our controllers.',
+  'Kinds whose spec has required fields (all but MCPGroup and MCPTelemetryConfig) require `spec`' +
+    ' itself; ToolHive’s CRDs store an object without `spec` and leave it to the operator to fail.',
+  'Status counters and `observedGeneration` have `minimum: 0`.',
+  'CEL rules need kube-apiserver 1.25 or newer; older apiservers store objects that break them.' +
+    ' `parse<Kind>()` checks the same rules with the same messages, and controllers that validate a' +
+    ' kind (today the MCPTelemetryConfig controller) report them through it.',
+  'Each kind lists only the condition types and reasons our controllers write.',
+];
+
 /** docs/api.md: every kind with its fields, defaults, validations, CEL rules, conditions and reasons. */
 export function apiReference(kinds: readonly AnyKind[]): string {
   const out = [
@@ -28,6 +43,17 @@ export function apiReference(kinds: readonly AnyKind[]): string {
     '',
     ...kinds.map((k) => `- [${k.kind}](#${k.kind.toLowerCase()})`),
     '',
+    '## Compatibility with ToolHive',
+    '',
+    'Field names, types, bounds, defaults, list types, pruning (`x-kubernetes-preserve-unknown-fields`',
+    'only where ToolHive has it) and CEL rules with their messages are ToolHive’s, so its manifests are',
+    'stored alike; the package tests check this against in-repo manifests covering every field of',
+    'ToolHive’s published examples. Descriptions are ours. Deliberate differences, for every kind:',
+    '',
+    ...generalDifferences.map((d) => `- ${d}`),
+    '',
+    'Differences of a single kind are listed in its section.',
+    '',
   ];
   for (const kind of kinds) out.push(...kindSection(kind));
   return out.join('\n');
@@ -44,6 +70,9 @@ function kindSection(kind: AnyKind): string[] {
     `Plural \`${kind.plural}\`, short names ${kind.shortNames.map((s) => `\`${s}\``).join(', ')}; CRD \`${crd.metadata.name}\`.`,
   ];
   if (kind.finalizer) lines.push(`Finalizer \`${kind.finalizer}\`.`);
+  if (kind.toolhiveDifferences?.length) {
+    lines.push('', 'Differences from ToolHive:', '', ...kind.toolhiveDifferences.map((d) => `- ${d}`));
+  }
   lines.push(
     '',
     `Printer columns: ${kind.printerColumns.map((c) => `${c.name} (\`${c.jsonPath}\`)`).join(', ')}.`,
@@ -81,7 +110,7 @@ function kindSection(kind: AnyKind): string[] {
 function fieldRows(schema: OpenApiSchema, path: string, required: boolean): FieldRow[] {
   const rows: FieldRow[] = [{ path, schema, required }];
   // Conditions are the standard metav1.Condition everywhere; their fields are described once, above.
-  if (schema['x-kubernetes-preserve-unknown-fields'] || isConditionList(schema)) return rows;
+  if (isFreeForm(schema) || isConditionList(schema)) return rows;
   for (const [name, child] of Object.entries(schema.properties ?? {})) {
     rows.push(...fieldRows(child, `${path}.${name}`, schema.required?.includes(name) ?? false));
   }
@@ -98,12 +127,18 @@ function fieldLine({ path, schema, required }: FieldRow): string {
   return `| \`${path}\` | ${typeName(schema)} | ${def} | ${cell(validation(schema))} | ${cell(description)} |`;
 }
 
+/** Kept as written with nothing listed; a node that keeps unknown fields but lists some is walked. */
+function isFreeForm(schema: OpenApiSchema): boolean {
+  return schema['x-kubernetes-preserve-unknown-fields'] === true && schema.properties === undefined;
+}
+
 function isConditionList(schema: OpenApiSchema): boolean {
   return schema.type === 'array' && schema.items?.properties?.lastTransitionTime !== undefined;
 }
 
 function typeName(schema: OpenApiSchema): string {
-  if (schema['x-kubernetes-preserve-unknown-fields']) return 'object (free-form)';
+  if (isFreeForm(schema)) return schema.type === undefined ? 'any (free-form)' : 'object (free-form)';
+  if (schema['x-kubernetes-preserve-unknown-fields']) return 'object (keeps unknown fields)';
   if (isConditionList(schema)) return '[]Condition';
   if (schema.type === 'array') return `[]${schema.items ? typeName(schema.items) : 'any'}`;
   if (schema.type === 'object' && typeof schema.additionalProperties === 'object') {

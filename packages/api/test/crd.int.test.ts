@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   KubeClient,
@@ -14,7 +13,6 @@ import { installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane, useNamespace } from '@mcp-controllers/testkit/vitest';
 import { customResourceDefinition, group, kinds, mcpGroup, mcpServer, parseMCPServer } from '../src/index.js';
 
-const run = promisify(execFile);
 const controlPlane = useControlPlane();
 const namespace = useNamespace(controlPlane);
 const crdDir = new URL('../generated/crds', import.meta.url).pathname;
@@ -29,8 +27,44 @@ beforeAll(async () => {
 });
 
 const atVersion = (resource: ResourceRef, version: string): ResourceRef => ({ ...resource, version });
-const kubectl = (...args: string[]) =>
-  run('kubectl', ['--kubeconfig', controlPlane().kubeconfigPath, ...args], { encoding: 'utf8' });
+
+/**
+ * A GET with the admin certificate that returns the `Warning` headers too, which KubeClient does not
+ * surface. Only what kubectl would show is asked for here; no kubectl binary is needed.
+ */
+function rawGet(
+  path: string,
+  accept = 'application/json',
+): Promise<{ status: number; warnings: string[]; body: unknown }> {
+  const { server, pki } = controlPlane();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL(path, server),
+      {
+        ca: readFileSync(pki.caCert),
+        cert: readFileSync(pki.adminCert),
+        key: readFileSync(pki.adminKey),
+        headers: { accept },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const warning = res.headers.warning;
+          resolve({
+            status: res.statusCode ?? 0,
+            warnings: warning === undefined ? [] : [warning].flat(),
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 const server = (name: string, spec: Record<string, unknown>, apiVersion = `${group}/v1beta1`) => ({
   apiVersion,
   kind: 'MCPServer',
@@ -104,8 +138,12 @@ describe('generated CRDs on a real apiserver', () => {
       sessionAffinity: 'ClientIP',
       trustProxyHeaders: false,
     });
-    const { stderr } = await kubectl('get', `mcpservers.v1alpha1.${group}`, '-n', namespace());
-    expect(stderr).toContain(`${group}/v1alpha1 is deprecated; use v1beta1`);
+    // What kubectl prints as a warning: the apiserver's `Warning` header on every v1alpha1 request.
+    const old = await rawGet(`/apis/${group}/v1alpha1/namespaces/${namespace()}/mcpservers`);
+    expect(old.status).toBe(200);
+    expect(old.warnings.join('\n')).toContain(`${group}/v1alpha1 is deprecated; use v1beta1`);
+    const current = await rawGet(`/apis/${group}/v1beta1/namespaces/${namespace()}/mcpservers`);
+    expect(current.warnings).toEqual([]);
   });
 
   it('answers 422 naming the field for objects that break the OpenAPI rules, as parseMCPServer does', async () => {
@@ -135,27 +173,36 @@ describe('generated CRDs on a real apiserver', () => {
     expect(parseMCPServer(good).ok).toBe(true);
   });
 
-  it('lists by short name and category with the printer columns', async () => {
+  it('serves the short names, the category and the printer columns kubectl shows', async () => {
     await client.create(mcpGroup.resource, {
       apiVersion: `${group}/v1beta1`,
       kind: 'MCPGroup',
       metadata: { name: 'team', namespace: namespace() },
       spec: { description: 'a team' },
     });
-    const { stdout } = await kubectl('get', 'mcpg', '-n', namespace());
-    expect(stdout.split('\n')[0]?.split(/\s{2,}/)).toEqual([
-      'NAME',
-      'SERVERS',
-      'PROXIES',
-      'PHASE',
-      'CHECKED',
-      'AGE',
+    // `kubectl get mcpg` asks for a Table; its column definitions are the header kubectl prints.
+    const table = await rawGet(`/apis/${group}/v1beta1/namespaces/${namespace()}/mcpgroups`, tableAccept);
+    const { columnDefinitions, rows } = table.body as {
+      columnDefinitions: { name: string }[];
+      rows: { cells: unknown[] }[];
+    };
+    expect(columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      'Servers',
+      'Proxies',
+      'Phase',
+      'Checked',
+      'Age',
     ]);
-    expect(stdout).toContain('team');
+    expect(rows.map((r) => r.cells[0])).toEqual(['team']);
+    // Short names and the category are resolved by the client from discovery.
+    const list = await client.request<{
+      resources: { name: string; shortNames?: string[]; categories?: string[] }[];
+    }>('get', 'GET', `/apis/${group}/v1beta1`);
     for (const kind of kinds) {
-      for (const short of kind.shortNames) await kubectl('get', short, '-n', namespace());
+      const served = list.resources.find((r) => r.name === kind.plural);
+      expect(served?.shortNames, kind.kind).toEqual(kind.shortNames);
+      expect(served?.categories, kind.kind).toEqual(['toolhive']);
     }
-    const all = await kubectl('get', 'toolhive', '-n', namespace(), '-o', 'name');
-    expect(all.stdout).toContain(`mcpgroup.${group}/team`);
   });
 });

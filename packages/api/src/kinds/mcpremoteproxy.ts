@@ -7,7 +7,7 @@ import {
   freeform,
   groupRef,
   headerForward,
-  objectRef,
+  looseObjectRef,
   observedGeneration,
   oidcConfigRef,
   port,
@@ -81,7 +81,9 @@ export const mcpRemoteProxy = defineKind({
       authzConfig: authzConfig.optional(),
       authzConfigRef: authzConfigRef.optional(),
       audit: audit.optional(),
-      toolConfigRef: objectRef('MCPToolConfig').optional().describe('Tool filtering from an MCPToolConfig.'),
+      toolConfigRef: looseObjectRef('MCPToolConfig')
+        .optional()
+        .describe('Tool filtering from an MCPToolConfig.'),
       telemetryConfigRef: telemetryConfigRef.optional(),
       resources: resources.optional(),
       serviceAccount: z

@@ -8,8 +8,7 @@ import {
   groupRef,
   listAtomic,
   listMap,
-  nonEmpty,
-  objectRef,
+  looseObjectRef,
   observedGeneration,
   oidcConfigRef,
   port,
@@ -24,8 +23,8 @@ import { ageColumn, conditionCatalog, conditionColumn, defineKind } from '../sch
 import {
   envVar,
   groupRefReasons,
-  inlineTelemetry,
   refReasons,
+  rateLimiting,
   sessionAffinity,
   copiedHashes,
 } from '../schema/workload.js';
@@ -72,37 +71,6 @@ export const mcpServerConditions = conditionCatalog({
     },
   },
 });
-
-const bucket = z
-  .object({
-    maxTokens: z.int32().min(1).describe('Bucket size: requests allowed in a burst.'),
-    refillPeriod: z.string().describe('Time to refill the whole bucket, e.g. `1m`.'),
-  })
-  .describe('A token bucket.');
-const rateLimiting = withRules(
-  z
-    .object({
-      shared: bucket.optional().describe('One bucket for all callers.'),
-      perUser: bucket.optional().describe('One bucket per authenticated caller.'),
-      tools: listMap(
-        withRules(
-          z.object({
-            name: nonEmpty('Tool name.'),
-            shared: bucket.optional(),
-            perUser: bucket.optional(),
-          }),
-          cel('has(self.shared) || has(self.perUser)', 'a tool limit needs shared or perUser'),
-        ),
-        ['name'],
-        'Limits for single tools.',
-      ).optional(),
-    })
-    .describe('Request rate limits; needs Redis session storage.'),
-  cel(
-    'has(self.shared) || has(self.perUser) || (has(self.tools) && size(self.tools) > 0)',
-    'at least one of shared, perUser, or tools must be configured',
-  ),
-);
 
 const perUserNeedsAuth = 'has(self.oidcConfigRef) || has(self.externalAuthConfigRef)';
 const mcpServerSpec = withRules(
@@ -163,12 +131,15 @@ const mcpServerSpec = withRules(
     authzConfig: authzConfig.optional(),
     authzConfigRef: authzConfigRef.optional(),
     audit: audit.optional(),
-    toolConfigRef: objectRef('MCPToolConfig').optional().describe('Tool filtering from an MCPToolConfig.'),
+    toolConfigRef: looseObjectRef('MCPToolConfig')
+      .optional()
+      .describe('Tool filtering from an MCPToolConfig.'),
     externalAuthConfigRef: externalAuthConfigRef.optional(),
-    webhookConfigRef: objectRef('MCPWebhookConfig').optional().describe('Webhooks from an MCPWebhookConfig.'),
+    webhookConfigRef: looseObjectRef('MCPWebhookConfig')
+      .optional()
+      .describe('Webhooks from an MCPWebhookConfig.'),
     authServerRef: authServerRef.optional(),
     telemetryConfigRef: telemetryConfigRef.optional(),
-    telemetry: inlineTelemetry.optional(),
     trustProxyHeaders: z.boolean().default(false).describe('Trust X-Forwarded-* headers from a front proxy.'),
     endpointPrefix: z.string().optional().describe('Path prefix the server is reached under.'),
     groupRef: groupRef.optional(),
@@ -179,13 +150,7 @@ const mcpServerSpec = withRules(
     backendReplicas: replicas('MCP server replicas.').optional(),
     sessionStorage: sessionStorage.optional(),
     rateLimiting: rateLimiting.optional(),
-    proxyReadTimeout: z.string().optional().describe('Proxy read timeout, e.g. `30s`.'),
-    proxyWriteTimeout: z.string().optional().describe('Proxy write timeout, e.g. `30s`.'),
   }),
-  cel(
-    '!(has(self.telemetry) && has(self.telemetryConfigRef))',
-    'telemetry and telemetryConfigRef are mutually exclusive; move the settings to an MCPTelemetryConfig',
-  ),
   authzExclusive,
   cel(
     "!has(self.rateLimiting) || (has(self.sessionStorage) && self.sessionStorage.provider == 'redis')",

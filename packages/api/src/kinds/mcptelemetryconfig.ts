@@ -71,7 +71,7 @@ const openTelemetry = withRules(
     })
     .describe('OpenTelemetry (OTLP) export.'),
   cel(
-    '!has(self.headers) || !has(self.sensitiveHeaders) || self.sensitiveHeaders.all(h, !(h.name in self.headers))',
+    '!has(self.headers) || !has(self.sensitiveHeaders) || self.sensitiveHeaders.all(sh, !(sh.name in self.headers))',
     'a header name cannot appear in both headers and sensitiveHeaders',
   ),
 );
@@ -113,5 +113,9 @@ export const mcpTelemetryConfig = defineKind({
   ],
   conditions: mcpTelemetryConfigConditions,
   finalizer: mcpTelemetryConfigFinalizer,
+  toolhiveDifferences: [
+    '`status.referencingWorkloads` is ours: ToolHive’s status has no such field (its operator lists' +
+      ' referencing workloads only in the `DeletionBlocked` message).',
+  ],
 });
 export type MCPTelemetryConfig = z.output<typeof mcpTelemetryConfig.object>;

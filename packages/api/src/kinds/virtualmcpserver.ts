@@ -8,7 +8,8 @@ import {
   groupRef,
   listAtomic,
   listMap,
-  objectRef,
+  looseObjectRef,
+  localObjectReference,
   observedGeneration,
   oidcConfigRef,
   replicas,
@@ -24,6 +25,8 @@ import {
   validCondition,
 } from '../schema/resource.js';
 import { groupRefReasons, refReasons, sessionAffinity, copiedHashes } from '../schema/workload.js';
+import { embeddedAuthServer } from '../schema/authserver.js';
+import { vmcpConfig } from '../schema/vmcp-config.js';
 
 export const virtualMCPServerConditions = conditionCatalog({
   Valid: validCondition,
@@ -44,14 +47,22 @@ export const virtualMCPServerConditions = conditionCatalog({
     },
   },
   Ready: {
-    description: 'Whether the vMCP Deployment is ready and its backends are reachable.',
+    description:
+      'Whether the vMCP serves with every backend healthy. As in ToolHive, any unhealthy backend makes it `False` (phase `Degraded`).',
     reasons: {
-      DeploymentReady: { status: 'True', when: 'Replicas are ready and backends are healthy.' },
+      DeploymentReady: {
+        status: 'True',
+        when: 'A replica is ready and every discovered backend is routable (or none is discovered yet).',
+      },
       DeploymentNotReady: { status: 'False', when: 'No replica is ready yet.' },
-      DeploymentFailed: { status: 'False', when: 'The Deployment failed.' },
-      BackendsUnavailable: { status: 'False', when: 'No backend is routable.' },
-      BackendsDegraded: { status: 'True', when: 'Some backends are unhealthy.' },
-      BackendsUnknown: { status: 'Unknown', when: 'Backend health is not reported yet.' },
+      DeploymentFailed: { status: 'False', when: 'No replica is ready and a pod failed.' },
+      BackendsUnavailable: { status: 'False', when: 'A replica is ready but no backend is routable.' },
+      BackendsDegraded: { status: 'False', when: 'A replica is ready but some backends are unhealthy.' },
+      BackendsUnknown: {
+        status: 'False',
+        when: 'A replica is ready but the backends’ health cannot be determined.',
+      },
+      AuthServerConfigInvalid: { status: 'False', when: '`spec.authServerConfig` cannot be used.' },
     },
   },
   BackendsDiscovered: {
@@ -89,6 +100,27 @@ const incomingAuth = withRules(
   authzExclusive,
 );
 
+// ToolHive's spec-level rules: they tie `config` to `sessionStorage`, `incomingAuth` and
+// `embeddingServerRef`.
+const vmcpSpecRules = [
+  cel(
+    "!has(self.config) || !has(self.config.rateLimiting) || (has(self.sessionStorage) && self.sessionStorage.provider == 'redis')",
+    "config.rateLimiting requires sessionStorage with provider 'redis'",
+  ),
+  cel(
+    "!(has(self.config) && has(self.config.rateLimiting) && has(self.config.rateLimiting.perUser)) || (has(self.incomingAuth) && self.incomingAuth.type == 'oidc')",
+    'config.rateLimiting.perUser requires incomingAuth.type oidc',
+  ),
+  cel(
+    "!has(self.config) || !has(self.config.rateLimiting) || !has(self.config.rateLimiting.tools) || self.config.rateLimiting.tools.all(t, !has(t.perUser)) || (has(self.incomingAuth) && self.incomingAuth.type == 'oidc')",
+    'per-tool perUser rate limiting requires incomingAuth.type oidc',
+  ),
+  cel(
+    "!(has(self.embeddingServerRef) && has(self.config) && has(self.config.optimizer) && has(self.config.optimizer.embeddingProvider) && self.config.optimizer.embeddingProvider == 'openai')",
+    "embeddingServerRef provisions a managed TEI server and cannot be combined with optimizer.embeddingProvider 'openai'; openai mode uses embeddingService directly",
+  ),
+];
+
 const discoveredBackend = z.object({
   name: z.string().describe('Backend (workload) name.'),
   url: z.string().optional().describe('URL vMCP uses to reach it.'),
@@ -111,48 +143,46 @@ export const virtualMCPServer = defineKind({
   family: 'virtualServers',
   description: 'One MCP endpoint that aggregates the tools of every member of an MCPGroup.',
   specRequired: true,
-  spec: z.object({
-    groupRef: groupRef.describe('The MCPGroup whose members become backends.'),
-    incomingAuth: incomingAuth,
-    outgoingAuth: z
-      .object({
-        source: z
-          .enum(['discovered', 'inline'])
-          .default('discovered')
-          .describe('Take backend auth from each workload, or from `default`/`backends` here.'),
-        default: backendAuth.optional().describe('Auth for backends not listed in `backends`.'),
-        backends: z.record(z.string(), backendAuth).optional().describe('Auth per backend name.'),
-      })
-      .optional()
-      .describe('How vMCP authenticates to its backends.'),
-    passthroughHeaders: listAtomic(z.string(), 'Client headers forwarded to backends.').optional(),
-    serviceType: z
-      .enum(['ClusterIP', 'NodePort', 'LoadBalancer'])
-      .default('ClusterIP')
-      .describe('Type of the Service.'),
-    sessionAffinity,
-    serviceAccount: z
-      .string()
-      .optional()
-      .describe('ServiceAccount of the vMCP pod; when empty one is created with the Role it needs.'),
-    podTemplateSpec: freeform(
-      'Pod template merged over the generated one; the container is named `vmcp`.',
-    ).optional(),
-    config: freeform(
-      'vMCP runtime configuration (aggregation, composite tools, operational settings).',
-    ).optional(),
-    telemetryConfigRef: telemetryConfigRef.optional(),
-    embeddingServerRef: objectRef('EmbeddingServer')
-      .optional()
-      .describe('Embedding server for the tool optimizer.'),
-    authServerConfig: freeform('Embedded OAuth authorization server (ToolHive’s schema).').optional(),
-    replicas: replicas('vMCP replicas; when unset the Deployment’s replicas are left alone.').optional(),
-    sessionStorage: sessionStorage.optional(),
-    imagePullSecrets: listAtomic(
-      z.object({ name: z.string() }),
-      'Pull secrets for the vMCP image.',
-    ).optional(),
-  }),
+  spec: withRules(
+    z.object({
+      groupRef: groupRef.describe('The MCPGroup whose members become backends.'),
+      incomingAuth: incomingAuth,
+      outgoingAuth: z
+        .object({
+          source: z
+            .enum(['discovered', 'inline'])
+            .default('discovered')
+            .describe('Take backend auth from each workload, or from `default`/`backends` here.'),
+          default: backendAuth.optional().describe('Auth for backends not listed in `backends`.'),
+          backends: z.record(z.string(), backendAuth).optional().describe('Auth per backend name.'),
+        })
+        .optional()
+        .describe('How vMCP authenticates to its backends.'),
+      passthroughHeaders: listAtomic(z.string(), 'Client headers forwarded to backends.').optional(),
+      serviceType: z
+        .enum(['ClusterIP', 'NodePort', 'LoadBalancer'])
+        .default('ClusterIP')
+        .describe('Type of the Service.'),
+      sessionAffinity,
+      serviceAccount: z
+        .string()
+        .optional()
+        .describe('ServiceAccount of the vMCP pod; when empty one is created with the Role it needs.'),
+      podTemplateSpec: freeform(
+        'Pod template merged over the generated one; the container is named `vmcp`.',
+      ).optional(),
+      config: vmcpConfig.optional(),
+      telemetryConfigRef: telemetryConfigRef.optional(),
+      embeddingServerRef: looseObjectRef('EmbeddingServer')
+        .optional()
+        .describe('Embedding server for the tool optimizer.'),
+      authServerConfig: embeddedAuthServer.optional(),
+      replicas: replicas('vMCP replicas; when unset the Deployment’s replicas are left alone.').optional(),
+      sessionStorage: sessionStorage.optional(),
+      imagePullSecrets: listAtomic(localObjectReference, 'Pull secrets for the vMCP image.').optional(),
+    }),
+    ...vmcpSpecRules,
+  ),
   status: z.object({
     observedGeneration: observedGeneration.optional(),
     phase: z.enum(['Pending', 'Ready', 'Degraded', 'Failed']).default('Pending').describe('Overall state.'),
@@ -180,5 +210,13 @@ export const virtualMCPServer = defineKind({
     conditionColumn('Ready', 'Ready'),
   ],
   conditions: virtualMCPServerConditions,
+  toolhiveDifferences: [
+    '`status.runtime` is ours (free-form): ToolHive’s status has no such field.',
+    'ToolHive’s operator also writes the condition types `CompositeToolRefsValidated`,' +
+      ' `EmbeddingServerReady`, `AuthServerConfigValidated`, `AuthzUpstreamSelectionWarning`,' +
+      ' `SessionStorageWarning`, `OIDCConfigRefValidated`, `AuthzConfigRefValidated`, `AuthConfigured`,' +
+      ' `DefaultAuthConfig`, `DiscoveredAuthConfig-<backend>` and `BackendAuthConfig-<backend>`; they' +
+      ' are not in this catalog yet.',
+  ],
 });
 export type VirtualMCPServer = z.output<typeof virtualMCPServer.object>;

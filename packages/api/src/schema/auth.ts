@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import { cel, listAtomic, nonEmpty, objectRef, withRules } from './fields.js';
 
-/** "`field` is set exactly when `type` says so": the rule shape ToolHive's CRDs use for unions. */
-export function setIffType(field: string, type: string, typeField = 'type') {
+/**
+ * "`field` is set exactly when `type` says so": the rule shape ToolHive's CRDs use for unions. The
+ * message is ToolHive's, which words it differently per kind: `setWhen` (authorization configs) or
+ * `iff` (MCPExternalAuthConfig).
+ */
+export function setIffType(field: string, type: string, wording: 'setWhen' | 'iff' = 'setWhen') {
   return cel(
-    `self.${typeField} == '${type}' ? has(self.${field}) : !has(self.${field})`,
-    `${field} must be set when ${typeField} is '${type}', and must not be set otherwise`,
+    `self.type == '${type}' ? has(self.${field}) : !has(self.${field})`,
+    wording === 'iff'
+      ? `${field} configuration must be set if and only if type is '${type}'`
+      : `${field} must be set when type is '${type}', and must not be set otherwise`,
   );
 }
 

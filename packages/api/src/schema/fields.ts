@@ -38,6 +38,17 @@ export function listAtomic<T extends z.ZodType>(item: T, description: string) {
   return z.array(item).meta({ description, 'x-kubernetes-list-type': 'atomic' });
 }
 
+/**
+ * A string matching `pattern`. The CRD carries the text verbatim (the apiserver reads it as Go RE2),
+ * so it stays byte-for-byte ToolHive's; `js` is the same language for zod where RE2 syntax differs.
+ */
+export function patterned(pattern: string, js: RegExp = new RegExp(pattern)) {
+  return z.string().regex(js).meta({ pattern });
+}
+
+/** A Go `int` field: an integer with no declared width, as controller-gen emits it. */
+export const goInt = () => z.int().meta({ format: '' });
+
 export const port = (description: string) => z.int32().min(1).max(65535).describe(description);
 export const replicas = (description: string) => z.int32().min(0).describe(description);
 export const nonEmpty = (description: string) => z.string().min(1).describe(description);
@@ -45,12 +56,23 @@ export const stringMap = (description: string) => z.record(z.string(), z.string(
 
 export const objectRef = (what: string) =>
   z.object({ name: nonEmpty(`Name of the ${what} in the same namespace.`) });
+/** A reference whose name ToolHive's CRD does not require to be non-empty (the controller reports it). */
+export const looseObjectRef = (what: string) =>
+  z.object({ name: z.string().describe(`Name of the ${what} in the same namespace.`) });
+
+// ToolHive's CRDs default these `name`s to "" (Go's zero value). kube-apiserver 1.20 rejects an
+// empty-string default in a CRD, so ours leave `name` optional without one; consumers read an absent
+// name as empty, which is what ToolHive's Go code sees.
+
+/** `corev1.LocalObjectReference`: an atomic map with an optional `name`. */
+export const localObjectReference = z
+  .object({ name: z.string().optional().describe('Name of the object in the same namespace.') })
+  .meta({ 'x-kubernetes-map-type': 'atomic' });
 
 // A remote MCP server's address, shared by MCPServerEntry and MCPRemoteProxy (same SSRF rules).
-export const remoteUrl = z
-  .string()
-  .regex(/^https?:\/\//)
-  .describe('URL of the remote MCP server (`http://` or `https://`).');
+export const remoteUrl = patterned('^https?://').describe(
+  'URL of the remote MCP server (`http://` or `https://`).',
+);
 export const allowPrivateEndpoint = z
   .boolean()
   .default(false)
@@ -70,7 +92,7 @@ export const telemetryConfigRef = z
   })
   .describe('Shared telemetry settings from an MCPTelemetryConfig.');
 
-export const externalAuthConfigRef = objectRef('MCPExternalAuthConfig').describe(
+export const externalAuthConfigRef = looseObjectRef('MCPExternalAuthConfig').describe(
   'Outgoing authentication from an MCPExternalAuthConfig.',
 );
 
@@ -85,8 +107,8 @@ export const oidcConfigRef = z
 
 export const secretKeyRef = z
   .object({
-    name: nonEmpty('Name of the Secret.'),
-    key: nonEmpty('Key within the Secret.'),
+    name: z.string().describe('Name of the Secret.'),
+    key: z.string().describe('Key within the Secret.'),
   })
   .describe('A key of a Secret in the same namespace.');
 
@@ -96,6 +118,7 @@ export const configMapKeySelector = z
     key: z.string().describe('Key within the ConfigMap.'),
     optional: z.boolean().optional().describe('Whether the ConfigMap or key may be missing.'),
   })
+  .meta({ 'x-kubernetes-map-type': 'atomic' })
   .describe('A key of a ConfigMap in the same namespace.');
 
 export const caBundleSource = z
@@ -149,14 +172,15 @@ export const resourceOverrides = z
     proxyDeployment: metadataOverrides
       .extend({
         podTemplateMetadataOverrides: metadataOverrides.optional().describe('Pod template metadata.'),
-        env: z
-          .array(z.object({ name: nonEmpty('Variable name.'), value: z.string().optional() }))
-          .optional()
-          .describe('Environment variables for the proxy container.'),
-        imagePullSecrets: z
-          .array(z.object({ name: z.string() }))
-          .optional()
-          .describe('Pull secrets for the proxy image.'),
+        env: listMap(
+          z.object({
+            name: z.string().describe('Variable name.'),
+            value: z.string().describe('Value.'),
+          }),
+          ['name'],
+          'Environment variables for the proxy container.',
+        ).optional(),
+        imagePullSecrets: listAtomic(localObjectReference, 'Pull secrets for the proxy image.').optional(),
       })
       .optional()
       .describe('Overrides for the generated Deployment.'),

@@ -21,6 +21,8 @@ export interface OpenApiSchema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-map-type'?: 'atomic' | 'granular';
+  'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-validations'?: CelRule[];
 }
 
@@ -70,10 +72,12 @@ function normalize(node: Record<string, unknown>): OpenApiSchema {
     }
   }
   if (out.type === 'integer') nameIntegerWidth(out);
+  // An empty format marks an integer of no declared width (`goInt()`).
+  if (out.format === '') delete out.format;
   if (out['x-kubernetes-preserve-unknown-fields'] === true) {
-    // A free-form object: the apiserver keeps every field, so the schema must not list any.
+    // The apiserver keeps every unknown field here, so `additionalProperties` must go; `type` stays
+    // absent for a node that may hold any JSON value.
     delete out.additionalProperties;
-    out.type ??= 'object';
   }
   if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
   return out;

@@ -72,6 +72,8 @@ export interface KindSpec<Spec extends z.ZodType, Status extends z.ZodType> {
   printerColumns: PrinterColumn[];
   conditions: ReturnType<typeof conditionCatalog>;
   finalizer?: string;
+  /** Where this kind deliberately differs from ToolHive's CRD; docs/api.md lists them. */
+  toolhiveDifferences?: string[];
 }
 
 /** The fields of `metadata` the controllers read; everything else passes through untouched. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { metricsConfig, nonEmpty, prometheusConfig, tracingConfig } from './fields.js';
+import { cel, listMap, nonEmpty, withRules } from './fields.js';
 import type { ReasonSpec } from './resource.js';
 
 // Pieces shared by the workload kinds (MCPServer, MCPRemoteProxy, VirtualMCPServer).
@@ -9,26 +9,10 @@ export const sessionAffinity = z
   .default('ClientIP')
   .describe('Service session affinity; keep `ClientIP` for stateful MCP sessions.');
 
-/** The inline telemetry block ToolHive deprecated in favour of `telemetryConfigRef`. */
-export const inlineTelemetry = z
-  .object({
-    openTelemetry: z
-      .object({
-        enabled: z.boolean().default(false).describe('Turns OTLP export on.'),
-        endpoint: z.string().optional().describe('OTLP collector `host:port`.'),
-        headers: z.array(z.string()).optional().describe('Headers as `key=value` strings.'),
-        insecure: z.boolean().default(false).describe('Talk to the collector without TLS.'),
-        serviceName: z.string().optional().describe('OpenTelemetry `service.name`.'),
-        metrics: metricsConfig.optional(),
-        tracing: tracingConfig.optional(),
-      })
-      .optional()
-      .describe('OpenTelemetry export.'),
-    prometheus: prometheusConfig.optional(),
-  })
-  .describe('Deprecated: use `telemetryConfigRef`. Cannot be combined with it.');
-
-export const envVar = z.object({ name: nonEmpty('Variable name.'), value: z.string().describe('Value.') });
+export const envVar = z.object({
+  name: z.string().describe('Variable name.'),
+  value: z.string().describe('Value.'),
+});
 
 /** Reasons shared by the `<Ref>Validated` conditions of the workload kinds. */
 export function refReasons(prefix: string, what: string, fetchError: string): Record<string, ReasonSpec> {
@@ -58,3 +42,38 @@ export function copiedHashes<const F extends string>(fields: Record<F, string>) 
     ]),
   ) as Record<F, z.ZodOptional<z.ZodString>>;
 }
+
+const bucket = z
+  .object({
+    maxTokens: z.int32().min(1).describe('Bucket size: requests allowed in a burst.'),
+    refillPeriod: z.string().describe('Time to refill the whole bucket, e.g. `1m`.'),
+  })
+  .describe('A token bucket.');
+/** Token-bucket request limits (MCPServer `spec.rateLimiting`, VirtualMCPServer `spec.config.rateLimiting`). */
+export const rateLimiting = withRules(
+  z
+    .object({
+      shared: bucket.optional().describe('One bucket for all callers.'),
+      perUser: bucket.optional().describe('One bucket per authenticated caller.'),
+      tools: listMap(
+        withRules(
+          z.object({
+            name: nonEmpty('Tool name.'),
+            shared: bucket.optional(),
+            perUser: bucket.optional(),
+          }),
+          cel(
+            'has(self.shared) || has(self.perUser)',
+            'at least one of shared or perUser must be configured',
+          ),
+        ),
+        ['name'],
+        'Limits for single tools.',
+      ).optional(),
+    })
+    .describe('Request rate limits; needs Redis session storage.'),
+  cel(
+    'has(self.shared) || has(self.perUser) || (has(self.tools) && size(self.tools) > 0)',
+    'at least one of shared, perUser, or tools must be configured',
+  ),
+);
