@@ -8,6 +8,8 @@ import {
   isConflict,
   isInvalid,
   isNotFound,
+  defaultBurst,
+  defaultQps,
   KubeClient,
   microTime,
 } from '../src/client/index.js';
@@ -107,8 +109,8 @@ describe('KubeClient', () => {
     expect(client.tally.writes()).toBe(0);
   });
 
-  it('limits a default client to the 5 requests a second of client-go, after a burst of 10', async () => {
-    const client = new KubeClient(controlPlane().kubeConfig);
+  it('limits a client to the 5 requests a second of client-go, after a burst of 10', async () => {
+    const client = new KubeClient(controlPlane().kubeConfig, { qps: defaultQps, burst: defaultBurst });
     const ns = namespace();
     const started = performance.now();
     const answeredAt: number[] = [];

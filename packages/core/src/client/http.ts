@@ -8,7 +8,9 @@
  *
  * The contract under failure:
  * - Rate limit: every request, and every watch once at its start, first takes a token from a
- *   client-go style bucket (`qps`/`burst`, defaults 5/10, `qps <= 0` disables it).
+ *   client-go style bucket when `qps` is given (unset or `<= 0`: no client-side limit). A controller
+ *   binary sets it from `--kube-api-qps`/`--kube-api-burst` (client-go's 5/10); tools and test
+ *   drivers leave it unset.
  * - Deadline: an ordinary request settles within `timeoutMs` (30 s) of leaving the rate limiter,
  *   whatever happens: loading credentials, waiting for a pooled socket, connecting, the answer, the
  *   body, retries. A watch must get its response headers within `watchHeaderTimeoutMs` (30 s); after
@@ -26,7 +28,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ObjectMeta } from '../object.js';
 import { RequestError } from './errors.js';
 import { exchange, type ExchangeContext } from './exchange.js';
-import { defaultBurst, defaultQps, TokenBucket } from './rate-limit.js';
+import { defaultBurst, TokenBucket } from './rate-limit.js';
 import { Deadline, readText } from './request.js';
 import {
   collectionPath,
@@ -76,9 +78,9 @@ export interface KubeClientOptions {
   /** How long a watch may wait for its response headers (30 s). */
   watchHeaderTimeoutMs?: number;
   tally?: RequestTally;
-  /** Requests per second (client-go's 5); 0 or negative disables client-side rate limiting. */
+  /** Requests per second; unset, 0 or negative: no client-side rate limiting (the manager passes its flags). */
   qps?: number;
-  /** Requests that may go at once above `qps` (client-go's 10). */
+  /** Requests that may go at once above `qps` (default client-go's 10). */
   burst?: number;
   /** Sockets ordinary requests may use at once (64); watches are not counted. */
   maxSockets?: number;
@@ -113,7 +115,7 @@ export class KubeClient {
       server: this.server,
       userAgent: this.userAgent,
       tally: this.tally,
-      limiter: new TokenBucket({ qps: options.qps ?? defaultQps, burst: options.burst ?? defaultBurst }),
+      limiter: new TokenBucket({ qps: options.qps ?? 0, burst: options.burst ?? defaultBurst }),
       transports: this.transports,
     };
   }
