@@ -1,5 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   KubeClient,
@@ -10,7 +8,14 @@ import {
 } from '@mcp-controllers/core';
 import { installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane, useNamespace } from '@mcp-controllers/testkit/vitest';
-import { group, kinds, mcpExternalAuthConfig, mcpServer, virtualMCPServer } from '../src/index.js';
+import {
+  group,
+  kinds,
+  mcpExternalAuthConfig,
+  mcpServer,
+  virtualMCPServer,
+  generatedCRDPaths,
+} from '../src/index.js';
 import { storedSpecs } from './compat-expected.js';
 import { compatDir, loadManifests, parsers, type Manifest } from './compat.js';
 
@@ -20,7 +25,6 @@ import { compatDir, loadManifests, parsers, type Manifest } from './compat.js';
 
 const controlPlane = useControlPlane();
 const namespace = useNamespace(controlPlane);
-const crdDir = new URL('../generated/crds', import.meta.url).pathname;
 const configMaps: ResourceRef = {
   group: '',
   version: 'v1',
@@ -31,10 +35,7 @@ const configMaps: ResourceRef = {
 let client: KubeClient;
 
 beforeAll(async () => {
-  await installCRDs(
-    controlPlane().kubeConfig,
-    readdirSync(crdDir).map((f) => join(crdDir, f)),
-  );
+  await installCRDs(controlPlane().kubeConfig, generatedCRDPaths());
   client = new KubeClient(controlPlane().kubeConfig);
 });
 

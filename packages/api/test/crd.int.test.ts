@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   KubeClient,
@@ -11,18 +10,22 @@ import {
 } from '@mcp-controllers/core';
 import { installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane, useNamespace } from '@mcp-controllers/testkit/vitest';
-import { customResourceDefinition, group, kinds, mcpGroup, mcpServer, parseMCPServer } from '../src/index.js';
+import {
+  customResourceDefinition,
+  generatedCRDPaths,
+  group,
+  kinds,
+  mcpGroup,
+  mcpServer,
+  parseMCPServer,
+} from '../src/index.js';
 
 const controlPlane = useControlPlane();
 const namespace = useNamespace(controlPlane);
-const crdDir = new URL('../generated/crds', import.meta.url).pathname;
 let client: KubeClient;
 
 beforeAll(async () => {
-  await installCRDs(
-    controlPlane().kubeConfig,
-    readdirSync(crdDir).map((f) => join(crdDir, f)),
-  );
+  await installCRDs(controlPlane().kubeConfig, generatedCRDPaths());
   client = new KubeClient(controlPlane().kubeConfig);
 });
 

@@ -2,10 +2,8 @@
 // apiserver, with the real group controller running in this process. Prints: time until every
 // group's status is correct, status write attempts spent (409s included; floor: one per group),
 // writes during 30 s of idle. The servers are created by an unthrottled client.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mcpGroup, mcpServer } from '@mcp-controllers/api';
+import { mcpGroup, mcpServer, generatedCRDPaths } from '@mcp-controllers/api';
 import { KubeClient, type KubeList, type KubeObject } from '@mcp-controllers/core';
 import {
   controllerSettles,
@@ -20,15 +18,11 @@ const groups = 100;
 const servers = 1_000;
 const perGroup = servers / groups;
 const idleMs = 30_000;
-const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
 
 const controlPlane = await startControlPlane();
 try {
   const kc = controlPlane.kubeConfig;
-  await installCRDs(
-    kc,
-    readdirSync(crdDir).map((f) => join(crdDir, f)),
-  );
+  await installCRDs(kc, generatedCRDPaths());
   // The load generator is not rate-limited: the burst must arrive as fast as the apiserver takes it.
   const admin = new KubeClient(kc, { qps: 0 });
   const ns = await createNamespace(kc, 'bench');

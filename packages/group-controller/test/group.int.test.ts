@@ -1,8 +1,6 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry } from '@mcp-controllers/api';
+import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry, generatedCRDPaths } from '@mcp-controllers/api';
 import { KubeClient, type KubeObject } from '@mcp-controllers/core';
 import { controllerSettles, eventually, installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane, useNamespace } from '@mcp-controllers/testkit/vitest';
@@ -16,17 +14,13 @@ import {
 } from './harness.js';
 import { legacyGroupFinalizer } from '../src/reconcile.js';
 
-const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
 const controlPlane = useControlPlane();
 const namespace = useNamespace(controlPlane);
 let client: KubeClient;
 let manager: RunningGroupController;
 
 beforeAll(async () => {
-  await installCRDs(
-    controlPlane().kubeConfig,
-    readdirSync(crdDir).map((f) => join(crdDir, f)),
-  );
+  await installCRDs(controlPlane().kubeConfig, generatedCRDPaths());
   client = new KubeClient(controlPlane().kubeConfig);
   manager = await startGroupController(controlPlane().kubeConfig);
 });

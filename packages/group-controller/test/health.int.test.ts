@@ -1,25 +1,19 @@
 // Informer health after the first sync: the controller talks to the apiserver through a fault proxy,
 // so a test can take a member kind away (RBAC revoked: 403) while the controller runs.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpGroup, mcpRemoteProxy, mcpServer } from '@mcp-controllers/api';
+import { mcpGroup, mcpRemoteProxy, mcpServer, generatedCRDPaths } from '@mcp-controllers/api';
 import { KubeClient } from '@mcp-controllers/core';
 import { createNamespace, installCRDs, startFaultProxy, type FaultProxy } from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import { groupObject, groupReaches, member, startGroupController } from './harness.js';
 
-const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
 const controlPlane = useControlPlane();
 let proxy: FaultProxy;
 let admin: KubeClient;
 
 beforeAll(async () => {
   const kc = controlPlane().kubeConfig;
-  await installCRDs(
-    kc,
-    readdirSync(crdDir).map((f) => join(crdDir, f)),
-  );
+  await installCRDs(kc, generatedCRDPaths());
   admin = new KubeClient(kc);
   proxy = await startFaultProxy(kc);
 });

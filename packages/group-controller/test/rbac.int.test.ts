@@ -1,9 +1,7 @@
 // The controller runs with a ServiceAccount token bound to exactly the roles `helm template` renders:
 // it must do its whole job with them, and nothing outside them may work.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry } from '@mcp-controllers/api';
+import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry, generatedCRDPaths } from '@mcp-controllers/api';
 import { isForbidden, isNotFound, KubeClient, leaseResource, type Manager } from '@mcp-controllers/core';
 import {
   createNamespace,
@@ -17,7 +15,6 @@ import { groupObject, groupReaches, member, startGroupController } from './harne
 import { legacyGroupFinalizer } from '../src/reconcile.js';
 
 const chart = new URL('../chart', import.meta.url).pathname;
-const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
 const controlPlane = useControlPlane();
 let admin: KubeClient;
 let asController: KubeClient;
@@ -26,10 +23,7 @@ let release: string;
 
 beforeAll(async () => {
   const kc = controlPlane().kubeConfig;
-  await installCRDs(
-    kc,
-    readdirSync(crdDir).map((f) => join(crdDir, f)),
-  );
+  await installCRDs(kc, generatedCRDPaths());
   admin = new KubeClient(kc);
   release = await createNamespace(kc, 'mcp-system');
   const docs = await renderChart(chart, { release: 'mcp', namespace: release });

@@ -1,17 +1,14 @@
 // A control plane of its own: no other group controller may write here, so what this file sees is
 // what the controller under test did. Each test starts from every CRD installed (a test may delete
 // one) and from namespaces of its own, so none depends on another's state or order.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mcpGroup, mcpRemoteProxy, mcpServer } from '@mcp-controllers/api';
+import { mcpGroup, mcpRemoteProxy, mcpServer, generatedCRDPaths } from '@mcp-controllers/api';
 import { isNotFound, KubeClient } from '@mcp-controllers/core';
 import { createNamespace, eventually, installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import { groupObject, groupReaches, member, readGroup, startGroupController } from './harness.js';
 
-const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
-const crdFiles = readdirSync(crdDir).map((f) => join(crdDir, f));
+const crdFiles = generatedCRDPaths();
 const controlPlane = useControlPlane();
 beforeEach(async () => {
   await installCRDs(controlPlane().kubeConfig, crdFiles);

@@ -1,10 +1,8 @@
 // Irreversible decisions under a cache that lags or fails after its first sync: the controller talks
 // to the apiserver through a fault proxy, so a test can freeze or deny one workload kind's watch
 // while the controller runs, and create references the cache does not see.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpRemoteProxy, mcpServer, mcpTelemetryConfig } from '@mcp-controllers/api';
+import { mcpRemoteProxy, mcpServer, mcpTelemetryConfig, generatedCRDPaths } from '@mcp-controllers/api';
 import { KubeClient } from '@mcp-controllers/core';
 import {
   createNamespace,
@@ -24,7 +22,6 @@ import {
   workload,
 } from './harness.js';
 
-const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
 const controlPlane = useControlPlane();
 const finalizer = 'mcptelemetryconfig.toolhive.stacklok.dev/finalizer';
 let proxy: FaultProxy;
@@ -32,10 +29,7 @@ let admin: KubeClient;
 
 beforeAll(async () => {
   const kc = controlPlane().kubeConfig;
-  await installCRDs(
-    kc,
-    readdirSync(crdDir).map((f) => join(crdDir, f)),
-  );
+  await installCRDs(kc, generatedCRDPaths());
   admin = new KubeClient(kc);
   proxy = await startFaultProxy(kc);
 });

@@ -1,9 +1,7 @@
 // A workload kind whose CRD is not installed (here MCPRemoteProxy) has no objects: it blocks no
 // deletion and the controller does its whole job with the other kinds.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpRemoteProxy, mcpServer, mcpTelemetryConfig } from '@mcp-controllers/api';
+import { mcpRemoteProxy, mcpServer, mcpTelemetryConfig, generatedCRDPaths } from '@mcp-controllers/api';
 import { isNotFound, KubeClient } from '@mcp-controllers/core';
 import { installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane, useNamespace } from '@mcp-controllers/testkit/vitest';
@@ -18,19 +16,13 @@ import {
   type RunningTelemetryController,
 } from './harness.js';
 
-const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
 const controlPlane = useControlPlane();
 const namespace = useNamespace(controlPlane);
 let client: KubeClient;
 let manager: RunningTelemetryController;
 
 beforeAll(async () => {
-  await installCRDs(
-    controlPlane().kubeConfig,
-    readdirSync(crdDir)
-      .filter((f) => !f.endsWith(`_${mcpRemoteProxy.plural}.yaml`))
-      .map((f) => join(crdDir, f)),
-  );
+  await installCRDs(controlPlane().kubeConfig, generatedCRDPaths([mcpRemoteProxy.plural]));
   client = new KubeClient(controlPlane().kubeConfig);
   await expect(client.list(mcpRemoteProxy.resource, undefined)).rejects.toSatisfy(isNotFound);
   manager = await startTelemetryController(controlPlane().kubeConfig);

@@ -1,9 +1,7 @@
 // The controller runs with a ServiceAccount token bound to exactly the roles `helm template` renders:
 // it must do its whole job with them (finalizer, status, references, deletion), and nothing more.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpServer, mcpTelemetryConfig, virtualMCPServer } from '@mcp-controllers/api';
+import { mcpServer, mcpTelemetryConfig, virtualMCPServer, generatedCRDPaths } from '@mcp-controllers/api';
 import { isForbidden, KubeClient, leaseResource, type Manager } from '@mcp-controllers/core';
 import {
   createNamespace,
@@ -23,7 +21,6 @@ import {
 } from './harness.js';
 
 const chart = new URL('../chart', import.meta.url).pathname;
-const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
 const controlPlane = useControlPlane();
 let admin: KubeClient;
 let asController: KubeClient;
@@ -32,10 +29,7 @@ let release: string;
 
 beforeAll(async () => {
   const kc = controlPlane().kubeConfig;
-  await installCRDs(
-    kc,
-    readdirSync(crdDir).map((f) => join(crdDir, f)),
-  );
+  await installCRDs(kc, generatedCRDPaths());
   admin = new KubeClient(kc);
   release = await createNamespace(kc, 'mcp-system');
   const saKubeConfig = await kubeConfigAsChartServiceAccount(

@@ -1,7 +1,11 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpRemoteProxy, mcpServer, mcpTelemetryConfig, virtualMCPServer } from '@mcp-controllers/api';
+import {
+  mcpRemoteProxy,
+  mcpServer,
+  mcpTelemetryConfig,
+  virtualMCPServer,
+  generatedCRDPaths,
+} from '@mcp-controllers/api';
 import { KubeClient, type KubeObject } from '@mcp-controllers/core';
 import { controllerSettles, installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane, useNamespace } from '@mcp-controllers/testkit/vitest';
@@ -19,7 +23,6 @@ import {
 } from './harness.js';
 import { configHash, validateTelemetryConfig } from '../src/index.js';
 
-const crdDir = new URL('../../api/generated/crds', import.meta.url).pathname;
 const controlPlane = useControlPlane();
 const namespace = useNamespace(controlPlane);
 let client: KubeClient;
@@ -27,10 +30,7 @@ let manager: RunningTelemetryController;
 const finalizer = 'mcptelemetryconfig.toolhive.stacklok.dev/finalizer';
 
 beforeAll(async () => {
-  await installCRDs(
-    controlPlane().kubeConfig,
-    readdirSync(crdDir).map((f) => join(crdDir, f)),
-  );
+  await installCRDs(controlPlane().kubeConfig, generatedCRDPaths());
   client = new KubeClient(controlPlane().kubeConfig);
   manager = await startTelemetryController(controlPlane().kubeConfig);
 });
