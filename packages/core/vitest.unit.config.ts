@@ -9,7 +9,13 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/**/*.int.test.ts', '**/node_modules/**'],
+    exclude: [
+      'test/**/*.int.test.ts',
+      '**/node_modules/**',
+      // Real time by necessity (AbortSignal.timeout cannot be faked): seconds of wall clock per run,
+      // paid again by every mutant it covers. `pnpm test` (vitest.config.ts) runs it.
+      'test/election-partition.test.ts',
+    ],
     pool: 'forks',
     testTimeout: 20_000,
   },

@@ -1,9 +1,15 @@
 // Unit tests of the controller's runtime behaviour (delays, backoff, shutdown, event mapping) against
 // an in-memory stand-in for the cache, with fake timers where a delay is asserted.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Cache } from '../src/cache.js';
 import { resourceLabel, type ResourceRef } from '../src/client/resources.js';
-import { Controller, generationChanged, type ControllerOptions, type Reconciler } from '../src/controller.js';
+import {
+  Controller,
+  generationChanged,
+  TerminalError,
+  type ControllerOptions,
+  type Reconciler,
+} from '../src/controller.js';
 import { KernelMetrics } from '../src/metrics.js';
 import type { KubeObject } from '../src/object.js';
 import type { ReflectorHandlers } from '../src/reflector.js';
@@ -43,12 +49,24 @@ function fakeCache() {
     if (!list) handlers.set(label, (list = []));
     return list;
   };
+  const informers = new Map<string, { optional: boolean; listeners: (() => void)[] }>();
+  const informerOf = (r: ResourceRef) => {
+    const label = resourceLabel(r);
+    let informer = informers.get(label);
+    if (!informer) informers.set(label, (informer = { optional: false, listeners: [] }));
+    return informer;
+  };
   const cache = {
-    informer: (r: ResourceRef) => ({
-      optional: false,
-      addHandler: (h: ReflectorHandlers<KubeObject>) => handlersOf(r).push(h),
-      onStateChange: () => undefined,
-    }),
+    informer: (r: ResourceRef) => {
+      const state = informerOf(r);
+      return {
+        set optional(value: boolean) {
+          state.optional = value;
+        },
+        addHandler: (h: ReflectorHandlers<KubeObject>) => handlersOf(r).push(h),
+        onStateChange: (listener: () => void) => state.listeners.push(listener),
+      };
+    },
     store: (r: ResourceRef) => ({ keys: () => [...storeOf(r).keys()] }),
   } as unknown as Cache;
   const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
@@ -62,6 +80,17 @@ function fakeCache() {
       storeOf(r).set(key(o), o);
       for (const h of handlersOf(r)) h.onUpdate?.(old, o);
     },
+    remove: (r: ResourceRef, o: KubeObject) => {
+      storeOf(r).delete(key(o));
+      for (const h of handlersOf(r)) h.onDelete?.(o);
+    },
+    /** Whether the controller marked the informer optional, and a way to fire its state change. */
+    informerState: (r: ResourceRef) => ({
+      optional: informerOf(r).optional,
+      change: () => {
+        for (const listener of informerOf(r).listeners) listener();
+      },
+    }),
   };
 }
 
@@ -312,6 +341,164 @@ describe('reconcile panics', () => {
       expect(await counter(metrics.reconcileErrors)).toBe(5);
     });
     expect(await counter(metrics.reconcilePanics)).toBe(4);
+    abort.abort();
+    await done;
+  });
+});
+
+describe('controller wiring', () => {
+  /** Records reconciled keys; resolves at once. */
+  function recorder() {
+    const seen: string[] = [];
+    const reconcile: Reconciler = (req) => {
+      seen.push(req.key);
+      return Promise.resolve();
+    };
+    return { seen, reconcile };
+  }
+  /** Lets every queued reconcile run (fake timers: nothing here waits on a delay). */
+  const settle = () => vi.advanceTimersByTimeAsync(0);
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+
+  it('owns(): add, update and delete of a child queue its controller owner of our kind', async () => {
+    const { seen, reconcile } = recorder();
+    const owner = (name: string) => [
+      { apiVersion: 'x/v1', kind: 'Widget', name, uid: `uid-${name}`, controller: true },
+    ];
+    const { add, update, remove, abort, done, controller } = setup(reconcile, {}, (c) => c.owns(gadgets));
+    expect(controller.resources()).toEqual([widgets, gadgets]);
+    const child = obj('g', { ownerReferences: owner('a') });
+    add(gadgets, child);
+    await settle();
+    const moved = obj('g', { ownerReferences: owner('b') });
+    update(gadgets, child, moved);
+    await settle();
+    remove(gadgets, moved);
+    await settle();
+    add(gadgets, obj('orphan'));
+    await settle();
+    expect(seen).toEqual(['ns/a', 'ns/b', 'ns/a', 'ns/b']);
+    abort.abort();
+    await done;
+  });
+
+  it('watches(): an update queues the keys of the new and the old object', async () => {
+    const { seen, reconcile } = recorder();
+    const mapper = (o: KubeObject) => [`ns/${String(o.metadata.labels?.widget)}`];
+    const { add, update, abort, done } = setup(reconcile, {}, (c) => c.watches(gadgets, mapper));
+    const before = obj('g', { labels: { widget: 'a' } });
+    add(gadgets, before);
+    await settle();
+    update(gadgets, before, obj('g', { labels: { widget: 'b' } }));
+    await settle();
+    expect(seen).toEqual(['ns/a', 'ns/b', 'ns/a']);
+    abort.abort();
+    await done;
+  });
+
+  it('an optional watch marks its informer optional and requeues every primary when its state changes', async () => {
+    const { seen, reconcile } = recorder();
+    const { add, informerState, abort, done } = setup(reconcile, {}, (c) =>
+      c.watches(gadgets, () => [], { optional: true }),
+    );
+    expect(informerState(gadgets).optional).toBe(true);
+    expect(informerState(widgets).optional).toBe(false);
+    add(widgets, obj('a'));
+    add(widgets, obj('b'));
+    await settle();
+    seen.length = 0;
+    informerState(gadgets).change();
+    await settle();
+    expect(seen.sort()).toEqual(['ns/a', 'ns/b']);
+    abort.abort();
+    await done;
+  });
+
+  it('hands the reconciler the key, namespace and name; a cluster-scoped key has no namespace', async () => {
+    const requests: unknown[] = [];
+    const { add, abort, done } = setup((req, ctx) => {
+      requests.push(req);
+      expect(ctx.reconcileID).toMatch(/^[0-9a-f-]{36}$/);
+      expect(ctx.signal.aborted).toBe(false);
+      return Promise.resolve();
+    });
+    add(widgets, obj('a'));
+    add(widgets, { metadata: { name: 'cluster-wide', uid: 'u' } });
+    await settle();
+    expect(requests).toEqual([
+      { key: 'ns/a', namespace: 'ns', name: 'a' },
+      { key: 'cluster-wide', name: 'cluster-wide' },
+    ]);
+    abort.abort();
+    await done;
+  });
+
+  it('counts each result, never retries a TerminalError, and retries a Conflict', async () => {
+    vi.useFakeTimers();
+    const runs: string[] = [];
+    const { add, abort, done, metrics, controller } = setup((req) => {
+      runs.push(req.name);
+      if (req.name === 'terminal') throw new TerminalError('spec.x is invalid');
+      if (req.name === 'conflict' && runs.filter((n) => n === 'conflict').length === 1) {
+        throw Object.assign(new Error('the object has been modified'), { code: 409 });
+      }
+      if (req.name === 'later' && runs.filter((n) => n === 'later').length === 1) {
+        return Promise.resolve({ requeueAfterMs: 50 });
+      }
+      return Promise.resolve();
+    });
+    for (const name of ['terminal', 'conflict', 'later', 'fine']) add(widgets, obj(name));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(runs.filter((n) => n === 'terminal')).toHaveLength(1);
+    expect(runs.filter((n) => n === 'conflict')).toHaveLength(2);
+    expect(runs.filter((n) => n === 'later')).toHaveLength(2);
+    expect(controller.queue.numRequeues('ns/terminal')).toBe(0);
+    const byResult = Object.fromEntries(
+      (await metrics.reconcileTotal.get()).values.map((v): [string, number] => [
+        String(v.labels.result),
+        v.value,
+      ]),
+    );
+    expect(byResult).toEqual({ success: 3, error: 2, requeue: 0, requeue_after: 1 });
+    expect(await counter(metrics.terminalErrors)).toBe(1);
+    expect(await counter(metrics.reconcileErrors)).toBe(2);
+    expect(await counter(metrics.reconcilePanics)).toBe(0);
+    expect(
+      (await metrics.reconcileTime.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value,
+    ).toBe(6);
+    expect(await counter(metrics.activeWorkers)).toBe(0);
+    abort.abort();
+    await done;
+  });
+
+  it('runs up to `concurrency` reconciles at once, never two for one key', async () => {
+    let running = 0;
+    let peak = 0;
+    const perKey = new Map<string, number>();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { add, abort, done, metrics } = setup(
+      async (req) => {
+        running++;
+        peak = Math.max(peak, running);
+        perKey.set(req.key, (perKey.get(req.key) ?? 0) + 1);
+        await gate;
+        running--;
+      },
+      { concurrency: 3 },
+    );
+    for (const name of ['a', 'b', 'c', 'd', 'e']) add(widgets, obj(name));
+    add(widgets, obj('a', { generation: 2 })); // a again while it runs
+    await settle();
+    expect(running).toBe(3);
+    expect(await counter(metrics.maxConcurrent)).toBe(3);
+    expect(await counter(metrics.activeWorkers)).toBe(3);
+    release();
+    await settle();
+    expect(peak).toBe(3);
+    expect(perKey.get('ns/a')).toBe(2); // once more after its first run, not alongside it
     abort.abort();
     await done;
   });

@@ -231,3 +231,64 @@ describe('Secrets: values hidden from the cache', () => {
     expect(applyReason(desired, renamedKey)).toBe('data.token');
   });
 });
+
+describe('findDrift: paths and list rules', () => {
+  it('answers "." when the top-level value itself differs', () => {
+    expect(findDrift(1, 2)).toBe('.');
+    expect(findDrift([1], { a: 1 })).toBe('.');
+    expect(findDrift({ a: 1 }, [1])).toBe('.');
+    expect(findDrift({ a: 1 }, undefined)).toBe('.');
+    expect(findDrift({}, undefined)).toBeUndefined();
+  });
+
+  it('a non-empty list is not a zero value: an absent live list drifts', () => {
+    expect(findDrift({ args: ['x'] }, {})).toBe('args');
+    expect(findDrift({ args: [] }, {})).toBeUndefined();
+  });
+
+  it('compares every element of a positional list', () => {
+    expect(findDrift({ args: ['a', 'b'] }, { args: ['a', 'c'] })).toBe('args[1]');
+    expect(findDrift({ args: ['a', 'b'] }, { args: ['a'] })).toBe('args[length 2 != 1]');
+  });
+
+  it('names a list-map element by the key fields it sets, and needs all of them to match', () => {
+    expect(
+      findDrift(
+        { ports: [{ containerPort: 80, protocol: 'UDP' }] },
+        { ports: [{ containerPort: 80, protocol: 'TCP' }] },
+      ),
+    ).toBe('ports[containerPort=80,protocol=UDP]');
+    expect(
+      findDrift(
+        { spec: { containers: [{ name: 'app', image: 'img:2' }] } },
+        {
+          spec: {
+            containers: [
+              { name: 'sidecar', image: 'x' },
+              { name: 'app', image: 'img:1' },
+            ],
+          },
+        },
+      ),
+    ).toBe('spec.containers[name=app].image');
+  });
+
+  it('compares a list by position when any desired element sets none of the key fields', () => {
+    const desired = { containers: [{ name: 'a' }, { image: 'x' }] };
+    expect(findDrift(desired, { containers: [{ name: 'a' }, { image: 'x' }] })).toBeUndefined();
+    expect(findDrift(desired, { containers: [{ name: 'a' }, { image: 'x' }, { name: 'b' }] })).toBe(
+      'containers[length 2 != 3]',
+    );
+  });
+
+  it('compares the data values of any kind but a Secret', () => {
+    const desired = withAppliedHash(configMap({ a: '1' }));
+    expect(applyReason(desired, { ...desired, data: { a: '2' } })).toBe('data.a');
+  });
+
+  it('hashes the metadata too: new labels change the applied hash', () => {
+    const plain = configMap({ k: 'v' });
+    const labelled: KubeObject = { ...plain, metadata: { ...plain.metadata, labels: { app: 'x' } } };
+    expect(appliedHash(labelled)).not.toBe(appliedHash(plain));
+  });
+});

@@ -110,8 +110,8 @@ describe('EventRecorder events', () => {
     expect(body).toEqual({
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: { name: expect.any(String), namespace: 'ns' },
-      eventTime: expect.stringMatching(micro),
+      metadata: { name: expect.any(String) as unknown, namespace: 'ns' },
+      eventTime: expect.stringMatching(micro) as unknown,
       reportingController: 'widgets',
       reportingInstance: 'widgets-pod-1',
       action: 'Reconcile',
@@ -139,7 +139,7 @@ describe('EventRecorder events', () => {
       note: 'n'.repeat(2000),
     });
     expect(calls[0]!.body).toMatchObject({
-      metadata: { name: expect.stringMatching(/^object\.[0-9a-f]{16}$/), namespace: 'default' },
+      metadata: { name: expect.stringMatching(/^object\.[0-9a-f]{16}$/) as unknown, namespace: 'default' },
       action: 'Seen',
       reportingInstance: 'widgets',
       note: 'n'.repeat(1024),
@@ -160,7 +160,7 @@ describe('EventRecorder events', () => {
       resource: eventResource,
       key: { namespace: 'ns', name: created.metadata.name },
       type: 'merge',
-      body: { series: { count: 2, lastObservedTime: expect.stringMatching(micro) } },
+      body: { series: { count: 2, lastObservedTime: expect.stringMatching(micro) as unknown } },
     });
   });
 

@@ -22,3 +22,14 @@ describe('canonical JSON and stable hashes', () => {
     expect(stableHash({ a: 1, b: 2 }, 16)).toBe('43258cff783fe703');
   });
 });
+
+describe('canonical JSON of special values', () => {
+  it('writes null for undefined, keeps undefined array slots as null, and dates as ISO strings', () => {
+    expect(canonicalJson(undefined)).toBe('null');
+    expect(canonicalJson([1, undefined, { b: 1, a: 2 }])).toBe('[1,null,{"a":2,"b":1}]');
+    expect(canonicalJson({ at: new Date('2026-01-02T03:04:05.000Z') })).toBe(
+      '{"at":"2026-01-02T03:04:05.000Z"}',
+    );
+    expect(semanticEqual(undefined, null)).toBe(true);
+  });
+});

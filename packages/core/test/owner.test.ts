@@ -6,6 +6,7 @@ import {
   controllerReference,
   groupOf,
   ownerKeys,
+  OwnershipConflictError,
   ownershipConflict,
   withOwner,
 } from '../src/owner.js';
@@ -121,5 +122,70 @@ describe('ownershipConflict', () => {
   it('recognises a child of a deleted earlier owner of the same name (wait for the GC)', () => {
     const earlier = withOwner(configMap(), server('a', 'u0'));
     expect(ownershipConflict(earlier, ours)?.reason).toBe('ControlledByPreviousOwner');
+  });
+});
+
+describe('owner references: edges', () => {
+  const ours = controllerReference(server('a', 'u1'));
+
+  it('names every missing field and the unnamed owner in the refusal', () => {
+    expect(() => controllerReference({ metadata: {} })).toThrow(
+      'cannot reference owner (unnamed): apiVersion, kind, metadata.name, metadata.uid missing; ' +
+        'pass the owner as read from the apiserver or the cache, not a locally built object',
+    );
+  });
+
+  it('withOwner gives a child without references exactly our controller reference', () => {
+    expect(withOwner(configMap(), server('a', 'u1')).metadata.ownerReferences).toEqual([ours]);
+  });
+
+  it('withOwner replaces a plain (non-controller) reference to the same owner', () => {
+    const plain = { apiVersion: ours.apiVersion, kind: ours.kind, name: 'a', uid: 'u1' };
+    expect(withOwner(configMap([plain]), server('a', 'u1')).metadata.ownerReferences).toEqual([ours]);
+  });
+
+  it('ownerKeys ignores a controller of another kind in the same group', () => {
+    const other = configMap([{ ...ours, kind: 'VirtualMCPServer' }]);
+    expect(ownerKeys(other, serverResource)).toEqual([]);
+  });
+
+  it('a same-named owner of another kind or another group is another controller, not a previous owner', () => {
+    for (const current of [
+      { ...ours, uid: 'u0', kind: 'VirtualMCPServer' },
+      { ...ours, uid: 'u0', apiVersion: 'example.com/v1beta1' },
+    ]) {
+      expect(ownershipConflict(configMap([current]), ours)?.reason).toBe('ControlledByAnother');
+    }
+  });
+
+  it('tells the user that a previous owner’s child is waiting for the garbage collector', () => {
+    const earlier = withOwner(configMap(), server('a', 'u0'));
+    expect(ownershipConflict(earlier, ours)).toEqual({
+      reason: 'ControlledByPreviousOwner',
+      controller: controllerReference(server('a', 'u0')),
+      message:
+        'ConfigMap ns/cm belongs to an earlier MCPServer a (uid u0) that was deleted; ' +
+        'waiting for the garbage collector to remove it',
+    });
+  });
+
+  it('describes an object without kind or namespace by its name', () => {
+    const bare = { metadata: { name: 'cluster-thing' } };
+    expect(ownershipConflict(bare, ours, { adoptOrphans: false })?.message).toBe(
+      'object cluster-thing exists and is not managed by MCPServer a; delete it or rename it',
+    );
+    expect(ownershipConflict({ metadata: {} }, ours, { adoptOrphans: false })?.message).toBe(
+      'object  exists and is not managed by MCPServer a; delete it or rename it',
+    );
+  });
+
+  it('carries the conflict in OwnershipConflictError', () => {
+    const conflict = ownershipConflict(configMap(), ours, { adoptOrphans: false })!;
+    const err = new OwnershipConflictError(conflict);
+    expect([err.name, err.message, err.conflict]).toEqual([
+      'OwnershipConflictError',
+      conflict.message,
+      conflict,
+    ]);
   });
 });
