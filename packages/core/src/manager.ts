@@ -29,7 +29,7 @@ import type { Server } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { ApiReader } from './api-reader.js';
 import { Cache } from './cache.js';
-import { KubeClient, loadKubeConfig } from './client/index.js';
+import { KubeClient, locateKubeConfig } from './client/index.js';
 import type { Controller } from './controller.js';
 import { LeaderElector } from './election.js';
 import { parseFlags, type ManagerFlags } from './flags.js';
@@ -86,10 +86,10 @@ export class Manager {
   constructor(private readonly options: ManagerOptions) {
     this.flags = parseFlags(options.name, options.argv ?? [], options.env ?? process.env);
     this.log = createLogger({ level: this.flags.logLevel, name: options.name }, options.logDestination);
-    const kubeConfig = options.kubeConfig ?? loadKubeConfig(this.flags.kubeconfig);
-    this.kubeConfigSource = options.kubeConfig
-      ? 'given by the caller'
-      : kubeConfigSource(this.flags.kubeconfig, process.env);
+    const { kubeConfig, source } = options.kubeConfig
+      ? { kubeConfig: options.kubeConfig, source: 'given by the caller' }
+      : locateKubeConfig(this.flags.kubeconfig);
+    this.kubeConfigSource = source;
     this.metrics = new KernelMetrics();
     const userAgent = `${options.name}/${options.version}`;
     const limits = { qps: this.flags.kubeApiQps, burst: this.flags.kubeApiBurst };
@@ -266,12 +266,4 @@ export class Manager {
     if (existsSync(serviceAccountNamespace)) return readFileSync(serviceAccountNamespace, 'utf8').trim();
     return 'default';
   }
-}
-
-/** Where loadKubeConfig finds the configuration, in its order, for the start-up line. */
-function kubeConfigSource(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (flag) return `--kubeconfig ${flag}`;
-  if (env.KUBECONFIG) return `KUBECONFIG=${env.KUBECONFIG}`;
-  if (env.KUBERNETES_SERVICE_HOST) return 'the in-cluster service account';
-  return '~/.kube/config';
 }

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadKubeConfig } from '../src/client/index.js';
+import { loadKubeConfig, locateKubeConfig } from '../src/client/index.js';
 
 const kubeconfigYaml = (server: string) => `apiVersion: v1
 kind: Config
@@ -61,6 +61,18 @@ describe('loadKubeConfig', () => {
     const fromFlag = join(home, 'flag.yaml');
     await writeFile(fromFlag, kubeconfigYaml('https://flag.example:6443'));
     expect(loadKubeConfig(fromFlag).getCurrentCluster()?.server).toBe('https://flag.example:6443');
+  });
+
+  it('says which source won, for the start-up line', async () => {
+    await mkdir(join(home, '.kube'));
+    const homeConfig = join(home, '.kube', 'config');
+    await writeFile(homeConfig, kubeconfigYaml('https://home.example:6443'));
+    expect(locateKubeConfig().source).toBe(homeConfig);
+    const fromEnv = join(home, 'env.yaml');
+    await writeFile(fromEnv, kubeconfigYaml('https://env.example:6443'));
+    vi.stubEnv('KUBECONFIG', fromEnv);
+    expect(locateKubeConfig().source).toBe(`KUBECONFIG=${fromEnv}`);
+    expect(locateKubeConfig(fromEnv).source).toBe(`--kubeconfig ${fromEnv}`);
   });
 
   it('uses the in-cluster service account when the pod environment and its token are there', async () => {

@@ -26,6 +26,17 @@ const defaultServiceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount'
  * rotated tokens are picked up.
  */
 export function loadKubeConfig(path?: string, sources: KubeConfigSources = {}): KubeConfig {
+  return locateKubeConfig(path, sources).kubeConfig;
+}
+
+/** A loaded kubeconfig and where it came from (`--kubeconfig <path>`, `KUBECONFIG=...`, ...). */
+export interface LocatedKubeConfig {
+  kubeConfig: KubeConfig;
+  source: string;
+}
+
+/** `loadKubeConfig`, also saying which source won (for a start-up line). */
+export function locateKubeConfig(path?: string, sources: KubeConfigSources = {}): LocatedKubeConfig {
   const env = sources.env ?? process.env;
   const kc = new KubeConfig();
   if (path) {
@@ -94,11 +105,11 @@ function loadFile(kc: KubeConfig, file: string, source: string): void {
   }
 }
 
-function checked(kc: KubeConfig, source: string): KubeConfig {
+function checked(kc: KubeConfig, source: string): LocatedKubeConfig {
   if (!kc.getCurrentCluster()) {
     throw new Error(`the kubeconfig from ${source} has no current cluster; set current-context in it`);
   }
-  return kc;
+  return { kubeConfig: kc, source };
 }
 
 function inClusterServer(host: string, port: string): string {
