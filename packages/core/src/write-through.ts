@@ -16,14 +16,13 @@
  *   keeps its own resume point, so no event is lost or skipped;
  * - a relist that started before the write may put the older copy back for a moment; the next
  *   reconcile from it gets a 409 and retries, and the watch after the relist brings the newer copy.
- * The object passes the informer's transform (by default `defaultTransform(resource)`), as anything
- * the reflector stores; it is changed in place, so pass a copy nothing else holds (a client's
+ * The object passes the informer's own transform, exactly as anything the reflector stores; it is changed in place, so pass a copy nothing else holds (a client's
  * response is one).
  */
-import { keyOf, type ResourceRef } from './client/resources.js';
+import { keyOf } from './client/resources.js';
 import type { KubeObject } from './object.js';
 import type { Store } from './store.js';
-import { defaultTransform, type Transform } from './transform.js';
+import type { Transform } from './transform.js';
 
 const decimal = /^(0|[1-9][0-9]*)$/;
 
@@ -38,14 +37,13 @@ export function newerResourceVersion(a: string | undefined, b: string | undefine
  * module comment). Returns whether it did.
  */
 export function writeThrough<T extends KubeObject>(
-  informer: { readonly store: Store<T>; readonly resource: ResourceRef },
+  informer: { readonly store: Store<T>; readonly transform: Transform<T> },
   written: T,
-  transform: Transform<T> = defaultTransform<T>(informer.resource),
 ): boolean {
   if (written.metadata.name === undefined) return false;
   const cached = informer.store.get(keyOf(written));
   if (!cached || cached.metadata.uid !== written.metadata.uid) return false;
   if (!newerResourceVersion(written.metadata.resourceVersion, cached.metadata.resourceVersion)) return false;
-  informer.store.upsert(transform(written));
+  informer.store.upsert(informer.transform(written));
   return true;
 }

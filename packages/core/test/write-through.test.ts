@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../src/object.js';
 import { Store } from '../src/store.js';
+import { defaultTransform } from '../src/transform.js';
 import { newerResourceVersion, writeThrough } from '../src/write-through.js';
 
 const resource = { group: 'example.dev', version: 'v1', plural: 'things', kind: 'Thing', namespaced: true };
+const transform = defaultTransform(resource);
 const thing = (resourceVersion: string, extra: Partial<KubeObject['metadata']> = {}, status = {}) => ({
   apiVersion: 'example.dev/v1',
   kind: 'Thing',
@@ -18,23 +20,31 @@ describe('writeThrough', () => {
     const written = thing('12', { managedFields: [{ manager: 'x' }] } as Partial<KubeObject['metadata']>, {
       phase: 'Ready',
     });
-    expect(writeThrough({ store, resource }, written)).toBe(true);
+    expect(writeThrough({ store, transform }, written)).toBe(true);
     const cached = store.get('ns/t');
     expect(cached?.metadata.resourceVersion).toBe('12');
     expect(cached?.status).toEqual({ phase: 'Ready' });
-    // The default transform ran: what the cache never keeps is not kept here either.
+    // The informer's transform ran: what the cache never keeps is not kept here either.
     expect(cached?.metadata).not.toHaveProperty('managedFields');
+  });
+
+  it("uses the informer's own transform, not the default one", () => {
+    const store = new Store<KubeObject>();
+    store.upsert(thing('10'));
+    const marked = (obj: KubeObject) => ({ ...obj, metadata: { ...obj.metadata, labels: { seen: 'yes' } } });
+    expect(writeThrough({ store, transform: marked }, thing('11'))).toBe(true);
+    expect(store.get('ns/t')?.metadata.labels).toEqual({ seen: 'yes' });
   });
 
   it('never adds, never replaces another incarnation, never goes back in time', () => {
     const store = new Store<KubeObject>();
-    expect(writeThrough({ store, resource }, thing('5'))).toBe(false);
+    expect(writeThrough({ store, transform }, thing('5'))).toBe(false);
     expect(store.size).toBe(0);
 
     store.upsert(thing('10'));
-    expect(writeThrough({ store, resource }, thing('12', { uid: 'u2' }))).toBe(false);
-    expect(writeThrough({ store, resource }, thing('9'))).toBe(false);
-    expect(writeThrough({ store, resource }, thing('10'))).toBe(false);
+    expect(writeThrough({ store, transform }, thing('12', { uid: 'u2' }))).toBe(false);
+    expect(writeThrough({ store, transform }, thing('9'))).toBe(false);
+    expect(writeThrough({ store, transform }, thing('10'))).toBe(false);
     expect(store.get('ns/t')?.metadata).toMatchObject({ uid: 'u1', resourceVersion: '10' });
   });
 
