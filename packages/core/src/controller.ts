@@ -191,10 +191,12 @@ export class Controller {
         } catch (err) {
           // Dropping the event would lose it for good (nothing replays it); reconciling every primary
           // object costs more but cannot miss the one this event was about.
-          this.metrics?.mappingErrors.inc({ controller: this.name, resource: resourceLabel(resource) });
-          this.log.error(
-            { ...errorFields(err), resource: resourceLabel(resource), object: keyOf(obj) },
-            'event mapping function failed (a bug in this controller); reconciling every object instead',
+          this.eventCodeFailed(
+            err,
+            resource,
+            obj,
+            'event mapping function',
+            'reconciling every object instead',
           );
           enqueueAll();
           return;
@@ -222,13 +224,24 @@ export class Controller {
     try {
       return filter(old, obj);
     } catch (err) {
-      this.metrics?.mappingErrors.inc({ controller: this.name, resource: resourceLabel(resource) });
-      this.log.error(
-        { ...errorFields(err), resource: resourceLabel(resource), object: keyOf(obj) },
-        'event filter failed (a bug in this controller); letting the event through',
-      );
+      this.eventCodeFailed(err, resource, obj, 'event filter', 'letting the event through');
       return true;
     }
+  }
+
+  /** A mapper or filter of this controller threw: counted and logged, never lost silently. */
+  private eventCodeFailed(
+    err: unknown,
+    resource: ResourceRef,
+    obj: KubeObject,
+    what: string,
+    instead: string,
+  ): void {
+    this.metrics?.mappingErrors.inc({ controller: this.name, resource: resourceLabel(resource) });
+    this.log.error(
+      { ...errorFields(err), resource: resourceLabel(resource), object: keyOf(obj) },
+      `${what} failed (a bug in this controller); ${instead}`,
+    );
   }
 
   /** Runs the workers until `signal` aborts, then lets in-flight reconciles finish. */
