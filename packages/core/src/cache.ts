@@ -19,6 +19,10 @@ import { Reflector, type ReflectorHandlers, type ReflectorOptions } from './refl
 import { Store } from './store.js';
 import { defaultTransform, type Transform } from './transform.js';
 
+/** What `Informer.lookup` can say: the objects, or why there are none to read. */
+export type IndexLookup<T> =
+  { state: 'ok'; objects: T[] } | { state: 'missing'; cause: string } | { state: 'unknown'; cause: string };
+
 export class Informer<T extends KubeObject = KubeObject> {
   readonly store: Store<T>;
   readonly reflectors: Reflector<T>[];
@@ -86,6 +90,27 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Whether this store can be trusted now: the worst health of its reflectors (see health.ts). */
   health(): InformerHealth {
     return worstHealth(this.reflectors.map((r) => r.health()));
+  }
+
+  /**
+   * The objects under an index value, if this store can be trusted now; the rule every controller
+   * follows for a kind it reads: `missing` (the CRD is not installed) means no object of the kind
+   * exists, anything else that is not `ok` (failing, or not listed yet) leaves the answer `unknown`,
+   * with a cause that says what to do.
+   */
+  lookup(index: string, value: string): IndexLookup<T> {
+    const health = this.health();
+    switch (health.state) {
+      case 'ok':
+        return { state: 'ok', objects: this.store.byIndex(index, value) };
+      case 'missing':
+        return { state: 'missing', cause: health.cause };
+      case 'failing':
+        return { state: 'unknown', cause: health.cause };
+      case 'syncing':
+        // Not reached once a manager has waited for its caches; said plainly if it is.
+        return { state: 'unknown', cause: 'the first list has not completed yet' };
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 export * from './client/index.js';
 export { Backoff, delay } from './backoff.js';
-export { Cache, Informer, type CacheOptions } from './cache.js';
+export { Cache, Informer, type CacheOptions, type IndexLookup } from './cache.js';
 export * from './conditions.js';
 export * from './controller.js';
 export { describeListFailure } from './reflector.js';

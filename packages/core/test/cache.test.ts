@@ -80,3 +80,38 @@ describe('Cache health', () => {
     expect(cache.problems()).toEqual([]);
   });
 });
+
+describe('Informer.lookup', () => {
+  it('answers the objects when ok, none-but-why for a missing CRD, unknown otherwise', async () => {
+    const fake = new FakeClient({});
+    fake.objects = [configMap('a', { group: 'x' }), configMap('b', { group: 'y' })];
+    const cache = cacheOver(fake);
+    const informer = cache.informer(configMaps);
+    informer.store.addIndexer('group', (o) => [String((o.data as { group?: string } | undefined)?.group)]);
+    expect(informer.lookup('group', 'x')).toEqual({
+      state: 'unknown',
+      cause: 'the first list has not completed yet',
+    });
+    cache.start();
+    await cache.waitForSync(5_000);
+    const ok = informer.lookup('group', 'x');
+    expect(ok.state === 'ok' && ok.objects.map((o) => o.metadata.name)).toEqual(['a']);
+
+    const missing = cacheOver(new FakeClient({ list: () => apiError(404, 'NotFound') })).informer(gadgets);
+    missing.store.addIndexer('group', () => []);
+    const denied = cacheOver(new FakeClient({ list: () => apiError(403, 'Forbidden') })).informer(gadgets);
+    denied.store.addIndexer('group', () => []);
+    for (const informer of [missing, denied]) informer.start();
+    await eventually(() => (missing.lookup('group', 'x').state === 'missing' ? true : undefined), {
+      what: 'missing',
+    });
+    const missingCause = (missing.lookup('group', 'x') as { cause: string }).cause;
+    expect(missingCause).toContain('CRD is not installed');
+    await eventually(() => (denied.lookup('group', 'x').state === 'unknown' ? true : undefined), {
+      what: 'unknown',
+    });
+    const deniedCause = (denied.lookup('group', 'x') as { cause: string }).cause;
+    expect(deniedCause).toContain('access denied (403)');
+    for (const informer of [missing, denied]) await informer.stop();
+  });
+});

@@ -76,23 +76,10 @@ export function groupController({ cache, client }: GroupControllerDeps): Control
 
   function membership(namespace: string, name: string): Membership {
     const listing = (resource: ResourceRef): MemberListing => {
-      const informer = cache.informer<Member>(resource);
-      const health = informer.health();
-      switch (health.state) {
-        case 'ok':
-          return {
-            names: informer.store
-              .byIndex(groupRefIndex, `${namespace}/${name}`)
-              .flatMap((m) => m.metadata.name ?? []),
-          };
-        case 'missing':
-          return { notInstalled: health.cause };
-        case 'failing':
-          return { error: health.cause };
-        case 'syncing':
-          // Not reached once the manager has waited for the caches; said plainly if it is.
-          return { error: 'the first list has not completed yet' };
-      }
+      const found = cache.informer<Member>(resource).lookup(groupRefIndex, `${namespace}/${name}`);
+      if (found.state === 'missing') return { notInstalled: found.cause };
+      if (found.state === 'unknown') return { error: found.cause };
+      return { names: found.objects.flatMap((m) => m.metadata.name ?? []) };
     };
     return {
       servers: listing(members.servers),

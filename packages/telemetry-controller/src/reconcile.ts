@@ -93,19 +93,14 @@ export function telemetryController({ cache, client, apiReader }: TelemetryContr
     const found: WorkloadRef[] = [];
     const unknownKinds: References['unknownKinds'] = [];
     for (const [kind, workload] of kinds) {
-      const informer = cache.informer<Workload>(workload);
-      const health = informer.health();
+      const refs = cache.informer<Workload>(workload).lookup(telemetryRefIndex, `${namespace}/${name}`);
       // No CRD, no objects of that kind, nothing they could reference.
-      if (health.state === 'missing') continue;
-      if (health.state === 'failing') {
-        unknownKinds.push({ kind, cause: health.cause });
+      if (refs.state === 'missing') continue;
+      if (refs.state === 'unknown') {
+        unknownKinds.push({ kind, cause: refs.cause });
         continue;
       }
-      if (health.state === 'syncing') {
-        unknownKinds.push({ kind, cause: 'the first list has not completed yet' });
-        continue;
-      }
-      for (const w of informer.store.byIndex(telemetryRefIndex, `${namespace}/${name}`)) {
+      for (const w of refs.objects) {
         if (w.metadata.name) found.push({ kind, name: w.metadata.name });
       }
     }
