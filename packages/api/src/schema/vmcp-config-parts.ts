@@ -121,6 +121,15 @@ export const runtimeIncomingAuth = z
   .describe('Client authentication as the runtime reads it; set by the controller.');
 
 const scopes = listAtomic(z.string(), 'Scopes to request.').optional();
+/** The client side of an OAuth token endpoint: what token exchange and on-behalf-of share. */
+const tokenEndpoint = z.object({
+  tokenUrl: z.string(),
+  clientId: z.string().optional(),
+  clientSecret: z.string().optional(),
+  clientSecretEnv: z.string().optional(),
+  audience: z.string().optional(),
+  scopes,
+});
 const backendStrategy = z.object({
   type: z.string().describe('Strategy name.'),
   headerInjection: z
@@ -130,14 +139,8 @@ const backendStrategy = z.object({
       headerValueEnv: z.string().optional(),
     })
     .optional(),
-  tokenExchange: z
-    .object({
-      tokenUrl: z.string(),
-      clientId: z.string().optional(),
-      clientSecret: z.string().optional(),
-      clientSecretEnv: z.string().optional(),
-      audience: z.string().optional(),
-      scopes,
+  tokenExchange: tokenEndpoint
+    .extend({
       subjectTokenType: z.string().optional(),
       subjectProviderName: z.string().optional(),
     })
@@ -163,14 +166,8 @@ const backendStrategy = z.object({
       subjectProviderName: z.string().optional(),
     })
     .optional(),
-  obo: z
-    .object({
-      tokenUrl: z.string(),
-      clientId: z.string().optional(),
-      clientSecret: z.string().optional(),
-      clientSecretEnv: z.string().optional(),
-      audience: z.string().optional(),
-      scopes,
+  obo: tokenEndpoint
+    .extend({
       subjectTokenProviderName: z.string().optional(),
       cacheSkewSeconds: z.int32().optional(),
     })
