@@ -1,20 +1,53 @@
 #!/usr/bin/env bash
-# Runs the system. With KUBECONFIG pointing at a reachable cluster it uses that cluster; otherwise it
-# starts a local control plane (etcd + kube-apiserver on 127.0.0.1) that keeps running afterwards.
-# Then it installs the CRDs, applies the examples, starts the controllers in the background and shows
-# the examples' reconciled status. `bash scripts/run.sh stop` stops the controllers and the control plane.
-source "$(dirname "$0")/lib/bootstrap.sh"
-if [ "${1:-}" = stop ]; then
-  node scripts/lib/controllers.mjs stop
-  pnpm --silent control-plane down || true
-  exit 0
+# Runs the system: the CRDs, the examples in examples/ and every controller, then the examples'
+# reconciled status as tables.
+#
+#   bash scripts/run.sh            a local control plane (etcd + kube-apiserver on 127.0.0.1, kept
+#                                  running), or the cluster in KUBECONFIG when it is reachable: then it
+#                                  names the cluster and writes nothing unless you say yes (or --apply)
+#   bash scripts/run.sh --apply    against the cluster in KUBECONFIG without asking
+#   bash scripts/run.sh --local    a local control plane even when KUBECONFIG is set
+#   bash scripts/run.sh stop       stops the controllers and the local control plane
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+usage='usage: bash scripts/run.sh [--apply | --local] | stop'
+target=auto
+apply=0
+for arg in "$@"; do
+  case "$arg" in
+    # Stopping needs nothing installed or built: only node and the pid files in .run/.
+    stop) exec node "$here/lib/stop.mjs" ;;
+    --apply) apply=1 ;;
+    --local) target=local ;;
+    -h | --help) echo "$usage"; exit 0 ;;
+    *) printf "run.sh: unknown argument '%s'\n%s\n" "$arg" "$usage" >&2; exit 2 ;;
+  esac
+done
+source "$here/lib/bootstrap.sh"
+
+if [ "$target" = auto ] && [ -n "${KUBECONFIG:-}" ]; then
+  if cluster=$(node scripts/lib/cluster-reachable.mjs); then
+    target=cluster
+    log "KUBECONFIG=$KUBECONFIG points at a reachable cluster: $cluster"
+    if [ "$apply" = 0 ] && [ -t 0 ]; then
+      read -r -p "Install the CRDs it lacks (existing ones are left as they are), apply examples/ and start the controllers against it? [y/N] " answer
+      case "$answer" in [yY]*) apply=1 ;; esac
+    fi
+    if [ "$apply" = 0 ]; then
+      log "nothing was written to $cluster"
+      echo "To run the system there: bash scripts/run.sh --apply" >&2
+      echo "To use a local control plane instead: bash scripts/run.sh --local" >&2
+      exit 0
+    fi
+  else
+    log "KUBECONFIG=$KUBECONFIG is not reachable; starting a local control plane instead"
+  fi
 fi
+
 log "building"
 pnpm turbo run build --output-logs=errors-only >&2
-if [ -n "${KUBECONFIG:-}" ] && node scripts/lib/cluster-reachable.mjs; then
-  log "using the cluster in KUBECONFIG=$KUBECONFIG"
-else
-  [ -n "${KUBECONFIG:-}" ] && log "KUBECONFIG=$KUBECONFIG is not reachable; starting a local control plane instead"
+if [ "$target" != cluster ]; then
+  target=local
   ensure_control_plane_binaries
   log "starting the local control plane"
   # Assign first: `eval "$(...)"` would hide a failed start and carry on without a KUBECONFIG.
@@ -22,4 +55,4 @@ else
   eval "$started"
   export KUBECONFIG
 fi
-node scripts/lib/demo.mjs
+MCP_RUN_TARGET=$target node scripts/lib/demo.mjs

@@ -1,3 +1,3 @@
-import { packageBuild } from '../../tsup.shared.ts';
+import { controllerBuild } from '../../tsup.shared.ts';
 
-export default packageBuild(['src/index.ts', 'src/main.ts']);
+export default controllerBuild();

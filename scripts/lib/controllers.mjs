@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const root = new URL('../..', import.meta.url).pathname;
-export const runDir = join(root, '.run');
+// MCP_RUN_DIR moves it (tests use their own, so they never stop a developer's controllers).
+export const runDir = process.env.MCP_RUN_DIR ?? join(root, '.run');
 
 /** Every controller package that has a built binary. */
 export const controllers = [
   { name: 'mcp-group-controller', main: 'packages/group-controller/dist/main.js' },
   { name: 'mcp-telemetry-controller', main: 'packages/telemetry-controller/dist/main.js' },
+  { name: 'mcp-entry-controller', main: 'packages/entry-controller/dist/main.js' },
 ];
 
 // testkit's pidAlive, kept here so that `run.sh stop` works without a build of the workspace.
@@ -59,5 +61,3 @@ export async function startControllers(kubeconfig) {
   }
   return started;
 }
-
-if (process.argv[2] === 'stop') await stopControllers();

@@ -1,12 +1,14 @@
 // The run command's second half: install the CRDs, apply examples/, start the controllers and show
-// the reconciled status of the example resources.
+// the reconciled status of the example resources. MCP_RUN_TARGET says where: `local` (our own control
+// plane: the CRDs are updated to the generated ones) or `cluster` (someone's cluster, where the user
+// agreed to this: missing CRDs are created, existing ones are left exactly as they are).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { kinds, mcpGroup } from '@mcp-controllers/api';
-import { KubeClient, loadKubeConfig } from '@mcp-controllers/core';
-import { installCRDs } from '@mcp-controllers/testkit';
+import { configMapResource, KubeClient, loadKubeConfig, secretResource } from '@mcp-controllers/core';
+import { installCRDsReport } from '@mcp-controllers/testkit';
 import { startControllers } from './controllers.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -14,11 +16,20 @@ const kc = loadKubeConfig();
 const client = new KubeClient(kc, { userAgent: 'mcp-controllers-demo' });
 
 const crdDir = join(root, 'packages/api/generated/crds');
-const crds = await installCRDs(
+const onCluster = process.env.MCP_RUN_TARGET === 'cluster';
+const crds = await installCRDsReport(
   kc,
   readdirSync(crdDir).map((f) => join(crdDir, f)),
+  { existing: onCluster ? 'keep' : 'update' },
 );
-console.log(`Installed ${crds.length} CRDs (Established).`);
+const count = (action) => crds.filter((c) => c.action === action).length;
+console.log(
+  `CRDs: ${count('created')} created, ${count('updated')} updated, ${count('kept')} left as they were (all Established).`,
+);
+for (const c of crds.filter((c) => c.action === 'kept')) {
+  const release = c.metadata.annotations['meta.helm.sh/release-name'];
+  console.log(`  ${c.name}: kept${release ? ` (Helm release ${release})` : ''}`);
+}
 
 // Server-side apply makes re-running the command idempotent.
 const resources = new Map(kinds.map((k) => [k.kind, k.resource]));
@@ -29,6 +40,8 @@ resources.set('Namespace', {
   kind: 'Namespace',
   namespaced: false,
 });
+resources.set('ConfigMap', configMapResource);
+resources.set('Secret', secretResource);
 const applied = [];
 for (const file of readdirSync(join(root, 'examples'))
   .filter((f) => f.endsWith('.yaml'))
@@ -59,7 +72,8 @@ for (const c of await startControllers(kubeconfig))
 
 // Wait (with a deadline) until every example MCPGroup and MCPTelemetryConfig has been reconciled at
 // its current generation, then show them.
-const shown = applied.filter((o) => o.kind === 'MCPGroup' || o.kind === 'MCPTelemetryConfig');
+const shownKinds = new Set(['MCPGroup', 'MCPTelemetryConfig', 'MCPServerEntry']);
+const shown = applied.filter((o) => shownKinds.has(o.kind));
 const deadline = Date.now() + 60_000;
 let current = [];
 for (;;) {
@@ -118,9 +132,25 @@ table(
     list(c.status?.referencingWorkloads?.map((r) => `${r.kind}/${r.name}`)),
   ]),
 );
+const entriesNow = current.filter((o) => o.kind === 'MCPServerEntry');
+// The condition that explains an entry's phase: the first one that is False, else Valid.
+const entryReason = (e) => e.status?.conditions?.find((c) => c.status === 'False') ?? conditionOf(e, 'Valid');
+table(
+  'MCPServerEntries (mcp-entry-controller):',
+  ['NAMESPACE', 'MCPSERVERENTRY', 'PHASE', 'GROUP', 'REMOTE URL', 'REASON'],
+  entriesNow.map((e) => [
+    e.metadata.namespace,
+    e.metadata.name,
+    e.status?.phase ?? '-',
+    e.spec.groupRef.name,
+    e.spec.remoteUrl,
+    entryReason(e)?.reason ?? '-',
+  ]),
+);
 const failing = [
   ...groupsNow.map((g) => [g, conditionOf(g, 'MCPServersChecked')]),
   ...configsNow.map((c) => [c, conditionOf(c, 'Valid')]),
+  ...entriesNow.map((e) => [e, entryReason(e)]),
 ].filter(([, c]) => c?.status === 'False');
 if (failing.length) console.log('');
 for (const [o, c] of failing)

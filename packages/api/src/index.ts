@@ -21,6 +21,7 @@ export * from './kinds/virtualmcpserver.js';
 export { celViolations, evaluateRule, type FieldError } from './cel.js';
 export { customResourceDefinition } from './crd.js';
 export { generatedCRDPaths } from './crd-files.js';
+export { remoteURLProblem, type RemoteURLOptions } from './remote-url.js';
 export { formatFieldErrors, parseResource, type ParseResult } from './parse.js';
 export { celRulesIn, type CelRule, type OpenApiSchema } from './schema/openapi.js';
 export {

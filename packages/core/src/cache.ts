@@ -99,10 +99,22 @@ export class Informer<T extends KubeObject = KubeObject> {
    * with a cause that says what to do.
    */
   lookup(index: string, value: string): IndexLookup<T> {
+    return this.read(() => this.store.byIndex(index, value));
+  }
+
+  /** The object under `namespace/name` (none or one), by the same rule as `lookup`. */
+  lookupKey(key: string): IndexLookup<T> {
+    return this.read(() => {
+      const obj = this.store.get(key);
+      return obj ? [obj] : [];
+    });
+  }
+
+  private read(objects: () => T[]): IndexLookup<T> {
     const health = this.health();
     switch (health.state) {
       case 'ok':
-        return { state: 'ok', objects: this.store.byIndex(index, value) };
+        return { state: 'ok', objects: objects() };
       case 'missing':
         return { state: 'missing', cause: health.cause };
       case 'failing':

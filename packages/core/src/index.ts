@@ -39,7 +39,9 @@ export { type ElectionClock } from './election.js';
 export { BindError } from './servers.js';
 export { defaultHealthGraceMs, worstHealth, type InformerHealth } from './health.js';
 export {
+  configMapKeysOnly,
   defaultTransform,
+  isCoreConfigMaps,
   isCoreSecrets,
   lastAppliedAnnotation,
   secretKeysOnly,

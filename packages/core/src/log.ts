@@ -71,10 +71,13 @@ const networkCodes = new Set([
 
 /**
  * True for failures of the outside world (API errors with an HTTP status, network errors, aborts and
- * timeouts): they are logged without a stack. Anything else is unexpected and keeps its stack.
+ * timeouts), and for errors a controller marks `expected = true` (a state of the world it reports,
+ * such as a reference it cannot read yet): they are logged without a stack. Anything else is
+ * unexpected and keeps its stack.
  */
 export function isExpectedError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
+  if ((err as { expected?: unknown }).expected === true) return true;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'number') return true; // an HTTP status: ApiError and client-node's ApiException
   if (typeof code === 'string' && (networkCodes.has(code) || code.startsWith('UND_ERR_'))) return true;

@@ -28,7 +28,7 @@ import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { ApiReader } from './api-reader.js';
-import { Cache } from './cache.js';
+import { Cache, type CacheOptions } from './cache.js';
 import { KubeClient, locateKubeConfig } from './client/index.js';
 import type { Controller } from './controller.js';
 import { LeaderElector } from './election.js';
@@ -52,6 +52,8 @@ export interface ManagerOptions {
   kubeConfig?: KubeConfig;
   logDestination?: DestinationStream;
   reflector?: Partial<ReflectorOptions<KubeObject>>;
+  /** A cache transform per resource (`CacheOptions.transform`), e.g. ConfigMaps reduced to key names. */
+  cacheTransform?: CacheOptions['transform'];
   gracefulShutdownMs?: number;
   cacheSyncTimeoutMs?: number;
   /** What to do when the process must end (lease lost, caches never synced); default process.exit. */
@@ -105,6 +107,7 @@ export class Manager {
       namespaces: this.flags.watchNamespaces,
       log: this.log,
       ...(options.reflector ? { reflector: options.reflector } : {}),
+      ...(options.cacheTransform ? { transform: options.cacheTransform } : {}),
     });
     this.identity = `${hostname()}_${randomUUID()}`;
   }

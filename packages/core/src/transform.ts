@@ -37,7 +37,20 @@ export function stripForCache<T extends KubeObject>(
 
 /** Replaces every value of a Secret's `data` and `stringData` with '' (keys stay), in place. */
 export function secretKeysOnly<T extends KubeObject>(obj: T): T {
-  for (const field of ['data', 'stringData'] as const) {
+  return blankValues(obj, ['data', 'stringData']);
+}
+
+/**
+ * Replaces every value of a ConfigMap's `data` and `binaryData` with '' (keys stay), in place: for a
+ * controller that only checks which keys a ConfigMap holds (a CA bundle's key, say) and should not
+ * keep every bundle of the cluster in memory. Opt-in through `CacheOptions.transform`.
+ */
+export function configMapKeysOnly<T extends KubeObject>(obj: T): T {
+  return blankValues(obj, ['data', 'binaryData']);
+}
+
+function blankValues<T extends KubeObject>(obj: T, fields: readonly string[]): T {
+  for (const field of fields) {
     const values = obj[field];
     if (values === null || typeof values !== 'object') continue;
     const record = values as Record<string, unknown>;
@@ -45,6 +58,9 @@ export function secretKeysOnly<T extends KubeObject>(obj: T): T {
   }
   return obj;
 }
+
+export const isCoreConfigMaps = (resource: ResourceRef): boolean =>
+  resource.group === '' && resource.plural === 'configmaps';
 
 export const isCoreSecrets = (resource: ResourceRef): boolean =>
   resource.group === '' && resource.plural === 'secrets';

@@ -96,6 +96,9 @@ describe('Informer.lookup', () => {
     await cache.waitForSync(5_000);
     const ok = informer.lookup('group', 'x');
     expect(ok.state === 'ok' && ok.objects.map((o) => o.metadata.name)).toEqual(['a']);
+    const byKey = informer.lookupKey(`${fake.objects[1]!.metadata.namespace ?? ''}/b`);
+    expect(byKey.state === 'ok' && byKey.objects.map((o) => o.metadata.name)).toEqual(['b']);
+    expect(informer.lookupKey('nowhere/none')).toEqual({ state: 'ok', objects: [] });
 
     const missing = cacheOver(new FakeClient({ list: () => apiError(404, 'NotFound') })).informer(gadgets);
     missing.store.addIndexer('group', () => []);
@@ -112,6 +115,8 @@ describe('Informer.lookup', () => {
     });
     const deniedCause = (denied.lookup('group', 'x') as { cause: string }).cause;
     expect(deniedCause).toContain('access denied (403)');
+    expect(missing.lookupKey('ns/x').state).toBe('missing');
+    expect(denied.lookupKey('ns/x')).toEqual({ state: 'unknown', cause: deniedCause });
     for (const informer of [missing, denied]) await informer.stop();
   });
 });

@@ -38,6 +38,9 @@ describe('errorFields', () => {
     expect(errorFields(bug).err.stack).toContain('TypeError');
     expect(isExpectedError(bug)).toBe(false);
     expect(isExpectedError(new Error('plain'))).toBe(false);
+    const marked = Object.assign(new Error('cannot tell whether Secret ns/s exists'), { expected: true });
+    expect(isExpectedError(marked)).toBe(true);
+    expect(errorFields(marked).err.stack).toBeUndefined();
     expect(errorFields('boom')).toEqual({ err: { message: 'boom' } });
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../src/object.js';
-import { defaultTransform, lastAppliedAnnotation, secretKeysOnly, stripForCache } from '../src/transform.js';
+import {
+  configMapKeysOnly,
+  defaultTransform,
+  isCoreConfigMaps,
+  lastAppliedAnnotation,
+  secretKeysOnly,
+  stripForCache,
+} from '../src/transform.js';
 
 const secrets = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
 const configMaps = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
@@ -32,6 +39,15 @@ describe('cache transforms', () => {
     expect(secret.data).toEqual({ password: '', user: '' });
     expect(secret.stringData).toEqual({ token: '' });
     expect(JSON.stringify(secret)).not.toMatch(/c2VjcmV0|YWRtaW4=|abc/);
+  });
+
+  it('keeps the key names of a ConfigMap when asked, never its values', () => {
+    const cm = configMapKeysOnly(object({ data: { 'ca.crt': 'PEM' }, binaryData: { 'ca.der': 'REVS' } }));
+    expect(cm.data).toEqual({ 'ca.crt': '' });
+    expect(cm.binaryData).toEqual({ 'ca.der': '' });
+    expect(isCoreConfigMaps(configMaps)).toBe(true);
+    expect(isCoreConfigMaps(secrets)).toBe(false);
+    expect(isCoreConfigMaps({ ...configMaps, group: 'example.dev' })).toBe(false);
   });
 
   it('blanks secrets by default for core/v1 secrets only', () => {

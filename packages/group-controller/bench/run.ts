@@ -3,12 +3,14 @@
 // group's status is correct, status write attempts spent (409s included; floor: one per group),
 // writes during 30 s of idle. The servers are created by an unthrottled client.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { mcpGroup, mcpServer, generatedCRDPaths } from '@mcp-controllers/api';
 import { KubeClient, type KubeList, type KubeObject } from '@mcp-controllers/core';
 import {
   controllerSettles,
   createNamespace,
   installCRDs,
+  printFootprint,
   runConcurrently,
   startControlPlane,
 } from '@mcp-controllers/testkit';
@@ -23,6 +25,12 @@ const controlPlane = await startControlPlane();
 try {
   const kc = controlPlane.kubeConfig;
   await installCRDs(kc, generatedCRDPaths());
+  // The shipped binary's idle RSS and time to ready, on a cluster with the CRDs and nothing else.
+  await printFootprint(
+    'mcp-group-controller',
+    fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+    controlPlane.kubeconfigPath,
+  );
   // The load generator is not rate-limited: the burst must arrive as fast as the apiserver takes it.
   const admin = new KubeClient(kc, { qps: 0 });
   const ns = await createNamespace(kc, 'bench');

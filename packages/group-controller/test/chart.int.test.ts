@@ -10,6 +10,7 @@ describeControllerChart({
   umbrella: new URL('../../../charts/mcp-controllers', import.meta.url).pathname,
   binary: 'mcp-group-controller',
   umbrellaKey: 'groupController',
+  watches: ['MCPGroup', 'MCPServer', 'MCPRemoteProxy', 'MCPServerEntry'],
   controlPlane,
   dryRunCreate: (doc) =>
     new KubeClient(controlPlane().kubeConfig).create<RenderedObject>(resourceOf(doc), doc, {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry, generatedCRDPaths } from '@mcp-controllers/api';
 import { isForbidden, isNotFound, KubeClient, leaseResource, type Manager } from '@mcp-controllers/core';
 import {
+  chartArgs,
   createNamespace,
   eventually,
   installCRDs,
@@ -30,7 +31,7 @@ beforeAll(async () => {
   const saKubeConfig = await kubeConfigAsChartServiceAccount(kc, docs);
   asController = new KubeClient(saKubeConfig);
   manager = await startGroupController(saKubeConfig, [
-    '--leader-elect=true',
+    ...chartArgs(docs, 'leader-elect', 'leader-election-id'),
     `--leader-election-namespace=${release}`,
   ]);
 });
@@ -55,6 +56,7 @@ describe('group-controller with only its chart’s RBAC', () => {
       namespace: release,
       name: manager.flags.leaderElectionId,
     });
+    expect(manager.flags.leaderElectionId).toBe('mcp-group-controller');
     expect(lease.spec.holderIdentity).toBe(manager.identity);
     expect(manager.client.tally.count({ code: 403 })).toBe(0);
   });
@@ -108,5 +110,42 @@ describe('group-controller with only its chart’s RBAC', () => {
         ),
     ];
     for (const attempt of denied) await expect(attempt()).rejects.toSatisfy(isForbidden);
+  });
+});
+
+// Role-only mode: with watchNamespaces the chart renders no cluster-scoped RBAC; the controller,
+// started with the chart's own --watch-namespace, must still do its whole job in those namespaces.
+describe('group-controller with the chart’s Role-only RBAC (watchNamespaces)', () => {
+  let scoped: Manager;
+  let watched: string;
+
+  beforeAll(async () => {
+    // The all-namespaces controller above would do the work otherwise.
+    await manager.stop();
+    const kc = controlPlane().kubeConfig;
+    watched = await createNamespace(kc, 'watched');
+    const ns = await createNamespace(kc, 'mcp-scoped');
+    const docs = await renderChart(chart, {
+      release: 'scoped',
+      namespace: ns,
+      set: [`watchNamespaces={${watched}}`],
+    });
+    expect(docs.filter((d) => d.kind.startsWith('Cluster'))).toEqual([]);
+    scoped = await startGroupController(await kubeConfigAsChartServiceAccount(kc, docs), [
+      ...chartArgs(docs, 'leader-elect', 'leader-election-id', 'watch-namespace'),
+      `--leader-election-namespace=${ns}`,
+    ]);
+  });
+  afterAll(async () => {
+    await scoped.stop();
+  });
+
+  it('does the membership job in the watched namespace with Roles only', async () => {
+    await admin.create(mcpGroup.resource, groupObject(watched, 'team'));
+    await admin.create(mcpServer.resource, member('MCPServer', watched, 'server', 'team'));
+    await groupReaches(admin, watched, 'team', { phase: 'Ready', servers: ['server'] });
+    expect(scoped.flags.watchNamespaces).toEqual([watched]);
+    expect(scoped.client.tally.writes()).toBeGreaterThan(0);
+    expect(scoped.client.tally.count({ code: 403 })).toBe(0);
   });
 });

@@ -3,9 +3,16 @@
 // complete status.referencingWorkloads, status writes spent, and time from removing the last
 // reference (of a config already being deleted) to the config being gone.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { mcpServer, mcpTelemetryConfig, generatedCRDPaths } from '@mcp-controllers/api';
 import { KubeClient } from '@mcp-controllers/core';
-import { createNamespace, installCRDs, runConcurrently, startControlPlane } from '@mcp-controllers/testkit';
+import {
+  createNamespace,
+  installCRDs,
+  printFootprint,
+  runConcurrently,
+  startControlPlane,
+} from '@mcp-controllers/testkit';
 import {
   configGone,
   configReaches,
@@ -20,6 +27,12 @@ const controlPlane = await startControlPlane();
 try {
   const kc = controlPlane.kubeConfig;
   await installCRDs(kc, generatedCRDPaths());
+  // The shipped binary's idle RSS and time to ready, on a cluster with the CRDs and nothing else.
+  await printFootprint(
+    'mcp-telemetry-controller',
+    fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+    controlPlane.kubeconfigPath,
+  );
   const admin = new KubeClient(kc);
   const ns = await createNamespace(kc, 'bench');
   const manager = await startTelemetryController(kc, ['--log-level=error']);

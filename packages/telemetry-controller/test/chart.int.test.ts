@@ -10,6 +10,7 @@ describeControllerChart({
   umbrella: new URL('../../../charts/mcp-controllers', import.meta.url).pathname,
   binary: 'mcp-telemetry-controller',
   umbrellaKey: 'telemetryController',
+  watches: ['MCPTelemetryConfig', 'MCPServer', 'MCPRemoteProxy', 'VirtualMCPServer'],
   controlPlane,
   dryRunCreate: (doc) =>
     new KubeClient(controlPlane().kubeConfig).create<RenderedObject>(resourceOf(doc), doc, {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpServer, mcpTelemetryConfig, virtualMCPServer, generatedCRDPaths } from '@mcp-controllers/api';
 import { isForbidden, KubeClient, leaseResource, type Manager } from '@mcp-controllers/core';
 import {
+  chartArgs,
   createNamespace,
   installCRDs,
   kubeConfigAsChartServiceAccount,
@@ -32,13 +33,11 @@ beforeAll(async () => {
   await installCRDs(kc, generatedCRDPaths());
   admin = new KubeClient(kc);
   release = await createNamespace(kc, 'mcp-system');
-  const saKubeConfig = await kubeConfigAsChartServiceAccount(
-    kc,
-    await renderChart(chart, { release: 'mcp', namespace: release }),
-  );
+  const docs = await renderChart(chart, { release: 'mcp', namespace: release });
+  const saKubeConfig = await kubeConfigAsChartServiceAccount(kc, docs);
   asController = new KubeClient(saKubeConfig);
   manager = await startTelemetryController(saKubeConfig, [
-    '--leader-elect=true',
+    ...chartArgs(docs, 'leader-elect', 'leader-election-id'),
     `--leader-election-namespace=${release}`,
   ]);
 });
@@ -80,6 +79,7 @@ describe('telemetry-controller with only its chart’s RBAC', () => {
       namespace: release,
       name: manager.flags.leaderElectionId,
     });
+    expect(manager.flags.leaderElectionId).toBe('mcp-telemetry-controller');
     expect(lease.spec.holderIdentity).toBe(manager.identity);
     expect(manager.client.tally.count({ code: 403 })).toBe(0);
   });
@@ -109,5 +109,51 @@ describe('telemetry-controller with only its chart’s RBAC', () => {
         ),
     ];
     for (const attempt of denied) await expect(attempt()).rejects.toSatisfy(isForbidden);
+  });
+});
+
+// Role-only mode: with watchNamespaces the chart renders no cluster-scoped RBAC; the controller,
+// started with the chart's own --watch-namespace, must still do its whole job in those namespaces.
+describe('telemetry-controller with the chart’s Role-only RBAC (watchNamespaces)', () => {
+  let scoped: Manager;
+  let watched: string;
+
+  beforeAll(async () => {
+    // The all-namespaces controller above would do the work otherwise.
+    await manager.stop();
+    const kc = controlPlane().kubeConfig;
+    watched = await createNamespace(kc, 'watched');
+    const ns = await createNamespace(kc, 'mcp-scoped');
+    const docs = await renderChart(chart, {
+      release: 'scoped',
+      namespace: ns,
+      set: [`watchNamespaces={${watched}}`],
+    });
+    expect(docs.filter((d) => d.kind.startsWith('Cluster'))).toEqual([]);
+    scoped = await startTelemetryController(await kubeConfigAsChartServiceAccount(kc, docs), [
+      ...chartArgs(docs, 'leader-elect', 'leader-election-id', 'watch-namespace'),
+      `--leader-election-namespace=${ns}`,
+    ]);
+  });
+  afterAll(async () => {
+    await scoped.stop();
+  });
+
+  it('validates and tracks references in the watched namespace with Roles only', async () => {
+    await admin.create(
+      mcpTelemetryConfig.resource,
+      telemetryConfig(watched, 'otel', { openTelemetry: { endpoint: 'c:4318', metrics: { enabled: true } } }),
+    );
+    await admin.create(mcpServer.resource, workload('MCPServer', watched, 'server', 'otel'));
+    await configReaches(
+      admin,
+      watched,
+      'otel',
+      (v) => condition(v, 'Valid')?.status === 'True' && sameRefs(v, ['MCPServer/server']),
+      'valid and referenced',
+    );
+    expect(scoped.flags.watchNamespaces).toEqual([watched]);
+    expect(scoped.client.tally.writes()).toBeGreaterThan(0);
+    expect(scoped.client.tally.count({ code: 403 })).toBe(0);
   });
 });

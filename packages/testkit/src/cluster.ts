@@ -26,15 +26,48 @@ export async function readCRDs(paths: string[]): Promise<V1CustomResourceDefinit
   return crds;
 }
 
+/** What `installCRDs` does with a CRD that already exists. */
+export type ExistingCRDPolicy =
+  /** Replace its spec with ours, keeping every label and annotation others put on it. */
+  | 'update'
+  /** Leave it exactly as it is (a cluster where Helm or another operator owns the CRDs). */
+  | 'keep';
+
+export interface InstallCRDsOptions {
+  timeoutMs?: number;
+  existing?: ExistingCRDPolicy;
+}
+
+/** One CRD's outcome: created, updated in place, or kept untouched. */
+export interface InstalledCRD {
+  name: string;
+  action: 'created' | 'updated' | 'kept';
+  /** The annotations and labels the CRD carries afterwards (Helm's ownership among them). */
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+}
+
 /**
- * Creates (or replaces) the CRDs and waits until each is `Established`, so objects of the new kinds
- * can be created right after this resolves.
+ * Creates the CRDs that do not exist, handles the existing ones by `existing` (default `update`), and
+ * waits until each is `Established`, so objects of the new kinds can be created right after this
+ * resolves. An update never strips labels or annotations others wrote (Helm's
+ * `meta.helm.sh/release-name` and `helm.sh/resource-policy: keep` survive): ours are laid over theirs.
+ * Returns the names; `installCRDsReport` returns what happened to each.
  */
 export async function installCRDs(
   kc: KubeConfig,
   crdsOrPaths: (V1CustomResourceDefinition | object | string)[],
-  timeoutMs = 30_000,
+  options: number | InstallCRDsOptions = {},
 ): Promise<string[]> {
+  return (await installCRDsReport(kc, crdsOrPaths, options)).map((c) => c.name);
+}
+
+export async function installCRDsReport(
+  kc: KubeConfig,
+  crdsOrPaths: (V1CustomResourceDefinition | object | string)[],
+  options: number | InstallCRDsOptions = {},
+): Promise<InstalledCRD[]> {
+  const { timeoutMs = 30_000, existing = 'update' } =
+    typeof options === 'number' ? { timeoutMs: options } : options;
   // CRDs go through the raw-JSON custom-objects client: the typed ApiextensionsV1Api serializer maps
   // model properties (`_default`, `xKubernetes...`) and silently drops the JSON names read from YAML.
   const api = kc.makeApiClient(CustomObjectsApi);
@@ -44,22 +77,37 @@ export async function installCRDs(
   const paths = crdsOrPaths.filter((c): c is string => typeof c === 'string');
   const crds = crdsOrPaths.filter((c) => typeof c !== 'string') as V1CustomResourceDefinition[];
   crds.push(...(await readCRDs(paths)));
-  const names: string[] = [];
+  const installed: InstalledCRD[] = [];
   for (const crd of crds) {
     const name = crd.metadata?.name;
     if (!name) throw new Error('a CustomResourceDefinition without metadata.name cannot be installed');
+    let result: V1CustomResourceDefinition;
+    let action: InstalledCRD['action'] = 'created';
     try {
-      await api.createClusterCustomObject({ ...crdApi, body: crd });
+      result = (await api.createClusterCustomObject({ ...crdApi, body: crd })) as V1CustomResourceDefinition;
     } catch (err) {
       if (httpCode(err) !== 409) throw err;
       const current = await read(name);
-      const metadata = { ...crd.metadata, resourceVersion: current.metadata?.resourceVersion };
-      await api.replaceClusterCustomObject({ ...crdApi, name, body: { ...crd, metadata } });
+      if (existing === 'keep') {
+        result = current;
+        action = 'kept';
+      } else {
+        result = (await api.replaceClusterCustomObject({
+          ...crdApi,
+          name,
+          body: { ...crd, metadata: mergedMetadata(current, crd) },
+        })) as V1CustomResourceDefinition;
+        action = 'updated';
+      }
     }
-    names.push(name);
+    installed.push({
+      name,
+      action,
+      metadata: { labels: result.metadata?.labels ?? {}, annotations: result.metadata?.annotations ?? {} },
+    });
   }
   const deadline = Date.now() + timeoutMs;
-  for (const name of names) {
+  for (const { name } of installed) {
     for (;;) {
       const crd = await read(name);
       const established = crd.status?.conditions?.find((c) => c.type === 'Established');
@@ -72,7 +120,24 @@ export async function installCRDs(
       await sleep(50);
     }
   }
-  return names;
+  return installed;
+}
+
+/**
+ * Our metadata over the existing CRD's: labels and annotations are merged, not replaced, and its
+ * finalizers are kept (a PUT without them would drop the apiserver's clean-up finalizer).
+ */
+function mergedMetadata(
+  current: V1CustomResourceDefinition,
+  ours: V1CustomResourceDefinition,
+): V1CustomResourceDefinition['metadata'] {
+  return {
+    ...ours.metadata,
+    finalizers: current.metadata?.finalizers,
+    labels: { ...current.metadata?.labels, ...ours.metadata?.labels },
+    annotations: { ...current.metadata?.annotations, ...ours.metadata?.annotations },
+    resourceVersion: current.metadata?.resourceVersion,
+  };
 }
 
 /** Creates a namespace with a unique name (`<prefix>-xxxxx`) and returns the name. */

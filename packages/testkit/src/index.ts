@@ -11,6 +11,10 @@ export {
   createNamespace,
   eventually,
   installCRDs,
+  installCRDsReport,
+  type ExistingCRDPolicy,
+  type InstallCRDsOptions,
+  type InstalledCRD,
   readCRDs,
   runConcurrently,
 } from './cluster.js';
@@ -29,9 +33,27 @@ export { widget, widgetCRD, widgetResource } from './fixtures.js';
 export { ensureHelm, helm } from './helm.js';
 export {
   buildChartDependencies,
+  chartArgs,
   renderChart,
+  renderNotes,
   resourceOf,
   type RenderedObject,
   type RenderOptions,
 } from './charts.js';
 export { kubeConfigAsChartServiceAccount } from './rbac.js';
+export { serviceMonitorCRD } from './service-monitor-crd.js';
+export {
+  footprintGoals,
+  footprintLines,
+  isolatedBundle,
+  measureFootprint,
+  metricValue,
+  parseVmRss,
+  printFootprint,
+  startControllerProcess,
+  type ControllerProcess,
+  type ControllerProcessOptions,
+  type Footprint,
+  type FootprintGoals,
+  type FootprintOptions,
+} from './footprint.js';

@@ -1,0 +1,16 @@
+// `bash scripts/run.sh stop`: stops the controllers the run command started and the local control
+// plane. It installs and builds nothing: a control plane can only be running if testkit was built.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { stopControllers } from './controllers.mjs';
+
+const root = new URL('../..', import.meta.url).pathname;
+await stopControllers();
+const cli = join(root, 'packages/testkit/dist/cli.js');
+if (existsSync(cli)) {
+  const down = spawnSync(process.execPath, [cli, 'down'], { stdio: 'inherit' });
+  process.exitCode = down.status ?? 1;
+} else {
+  console.error('no local control plane: packages/testkit was never built in this checkout');
+}
