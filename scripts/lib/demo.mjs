@@ -42,27 +42,30 @@ resources.set('Namespace', {
 });
 resources.set('ConfigMap', configMapResource);
 resources.set('Secret', secretResource);
-const applied = [];
+const documents = [];
 for (const file of readdirSync(join(root, 'examples'))
   .filter((f) => f.endsWith('.yaml'))
   .sort()) {
   for (const doc of parseAllDocuments(readFileSync(join(root, 'examples', file), 'utf8'))) {
     const obj = doc.toJS();
     if (!obj) continue;
-    const resource = resources.get(obj.kind);
-    if (!resource) throw new Error(`examples/${file}: no resource known for kind ${obj.kind}`);
-    await client.patch(
-      resource,
-      { namespace: obj.metadata.namespace, name: obj.metadata.name },
-      'apply',
-      obj,
-      {
-        fieldManager: 'mcp-controllers-demo',
-        force: true,
-      },
-    );
-    applied.push(obj);
+    if (!resources.has(obj.kind)) throw new Error(`examples/${file}: no resource known for kind ${obj.kind}`);
+    documents.push(obj);
   }
+}
+// Namespaces first, whichever file declares them.
+const applied = [
+  ...documents.filter((o) => o.kind === 'Namespace'),
+  ...documents.filter((o) => o.kind !== 'Namespace'),
+];
+for (const obj of applied) {
+  await client.patch(
+    resources.get(obj.kind),
+    { namespace: obj.metadata.namespace, name: obj.metadata.name },
+    'apply',
+    obj,
+    { fieldManager: 'mcp-controllers-demo', force: true },
+  );
 }
 console.log(`Applied ${applied.length} example objects from examples/.`);
 
@@ -70,19 +73,27 @@ const kubeconfig = process.env.KUBECONFIG;
 for (const c of await startControllers(kubeconfig))
   console.log(`Started ${c.name} (pid ${c.pid}, log ${c.log}).`);
 
-// Wait (with a deadline) until every example MCPGroup and MCPTelemetryConfig has been reconciled at
-// its current generation, then show them.
+// Wait (with a deadline) until every example MCPGroup, MCPTelemetryConfig and MCPServerEntry has been
+// reconciled at its current generation, then show them.
 const shownKinds = new Set(['MCPGroup', 'MCPTelemetryConfig', 'MCPServerEntry']);
 const shown = applied.filter((o) => shownKinds.has(o.kind));
 const deadline = Date.now() + 60_000;
+// Reconciled is not settled: an entry first validated against a group that was not Ready yet turns
+// Valid once the group does. So the statuses must also have stopped changing for 2 s.
+const quietMs = 2_000;
 let current = [];
+let lastSeen = '';
+let unchangedSince = Date.now();
 for (;;) {
   current = await Promise.all(
     shown.map((o) =>
       client.get(resources.get(o.kind), { namespace: o.metadata.namespace, name: o.metadata.name }),
     ),
   );
-  if (current.every((o) => o.status?.observedGeneration === o.metadata.generation)) break;
+  const seen = JSON.stringify(current.map((o) => o.status));
+  if (seen !== lastSeen) [lastSeen, unchangedSince] = [seen, Date.now()];
+  const reconciled = current.every((o) => o.status?.observedGeneration === o.metadata.generation);
+  if (reconciled && Date.now() - unchangedSince >= quietMs) break;
   if (Date.now() > deadline) {
     console.error('Not everything was reconciled within 60 s; see the controller logs in .run/.');
     process.exitCode = 1;
