@@ -2,38 +2,22 @@
 // the image starts it, it must become ready and reconcile. A dependency left out of the bundle makes
 // the process exit at start (ERR_MODULE_NOT_FOUND), and this test fail with its output.
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { generatedCRDPaths, mcpServerEntry } from '@mcp-controllers/api';
 import { KubeClient } from '@mcp-controllers/core';
-import {
-  createNamespace,
-  installCRDs,
-  isolatedBundle,
-  startControllerProcess,
-  type ControllerProcess,
-} from '@mcp-controllers/testkit';
-import { useControlPlane } from '@mcp-controllers/testkit/vitest';
+import { createNamespace, installCRDs } from '@mcp-controllers/testkit';
+import { useControlPlane, useIsolatedBundle } from '@mcp-controllers/testkit/vitest';
 import { condition, entry, entryReaches, groupWithPhase } from './harness.js';
 
 const controlPlane = useControlPlane();
-let bundle: Awaited<ReturnType<typeof isolatedBundle>>;
-let controller: ControllerProcess | undefined;
+const startBundle = useIsolatedBundle(controlPlane, fileURLToPath(new URL('../dist', import.meta.url)));
 
 beforeAll(async () => {
   await installCRDs(controlPlane().kubeConfig, generatedCRDPaths());
-  bundle = await isolatedBundle(fileURLToPath(new URL('../dist', import.meta.url)));
-});
-afterAll(async () => {
-  await controller?.stop();
-  await bundle.remove();
 });
 
 it('the bundle alone, outside the repository, becomes ready and validates an MCPServerEntry', async () => {
-  controller = await startControllerProcess({
-    main: bundle.main,
-    kubeconfigPath: controlPlane().kubeconfigPath,
-  });
-  expect(await controller.ready()).toBeGreaterThan(0);
+  const controller = await startBundle();
 
   const client = new KubeClient(controlPlane().kubeConfig);
   const ns = await createNamespace(controlPlane().kubeConfig, 'bundle');

@@ -11,13 +11,7 @@ import {
   secretResource,
   type Manager,
 } from '@mcp-controllers/core';
-import {
-  chartArgs,
-  createNamespace,
-  installCRDs,
-  kubeConfigAsChartServiceAccount,
-  renderChart,
-} from '@mcp-controllers/testkit';
+import { chartRelease, createNamespace, installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import { entry, entryReaches, groupWithPhase, startEntryController, summary } from './harness.js';
 
@@ -75,14 +69,10 @@ beforeAll(async () => {
   const kc = controlPlane().kubeConfig;
   await installCRDs(kc, generatedCRDPaths());
   admin = new KubeClient(kc);
-  release = await createNamespace(kc, 'mcp-system');
-  const docs = await renderChart(chart, { release: 'mcp', namespace: release });
-  const saKubeConfig = await kubeConfigAsChartServiceAccount(kc, docs);
-  asController = new KubeClient(saKubeConfig);
-  manager = await startEntryController(saKubeConfig, [
-    ...chartArgs(docs, 'leader-elect', 'leader-election-id'),
-    `--leader-election-namespace=${release}`,
-  ]);
+  const asChart = await chartRelease(kc, chart, { release: 'mcp', namespacePrefix: 'mcp-system' });
+  release = asChart.namespace;
+  asController = new KubeClient(asChart.kubeConfig);
+  manager = await startEntryController(asChart.kubeConfig, asChart.args);
 });
 afterAll(async () => {
   await manager.stop();
@@ -141,17 +131,13 @@ describe('entry-controller with the chart’s Role-only RBAC (watchNamespaces)',
     await manager.stop();
     const kc = controlPlane().kubeConfig;
     watched = await createNamespace(kc, 'watched');
-    const ns = await createNamespace(kc, 'mcp-scoped');
-    const docs = await renderChart(chart, {
+    const asChart = await chartRelease(kc, chart, {
       release: 'scoped',
-      namespace: ns,
+      namespacePrefix: 'mcp-scoped',
       set: [`watchNamespaces={${watched}}`],
     });
-    expect(docs.filter((d) => d.kind.startsWith('Cluster'))).toEqual([]);
-    scoped = await startEntryController(await kubeConfigAsChartServiceAccount(kc, docs), [
-      ...chartArgs(docs, 'leader-elect', 'leader-election-id', 'watch-namespace'),
-      `--leader-election-namespace=${ns}`,
-    ]);
+    expect(asChart.docs.filter((d) => d.kind.startsWith('Cluster'))).toEqual([]);
+    scoped = await startEntryController(asChart.kubeConfig, asChart.args);
   });
   afterAll(async () => {
     await scoped.stop();

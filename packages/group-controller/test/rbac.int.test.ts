@@ -3,14 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpGroup, mcpRemoteProxy, mcpServer, mcpServerEntry, generatedCRDPaths } from '@mcp-controllers/api';
 import { isForbidden, isNotFound, KubeClient, leaseResource, type Manager } from '@mcp-controllers/core';
-import {
-  chartArgs,
-  createNamespace,
-  eventually,
-  installCRDs,
-  kubeConfigAsChartServiceAccount,
-  renderChart,
-} from '@mcp-controllers/testkit';
+import { chartRelease, createNamespace, eventually, installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import { groupObject, groupReaches, member, startGroupController } from './harness.js';
 import { legacyGroupFinalizer } from '../src/reconcile.js';
@@ -26,14 +19,10 @@ beforeAll(async () => {
   const kc = controlPlane().kubeConfig;
   await installCRDs(kc, generatedCRDPaths());
   admin = new KubeClient(kc);
-  release = await createNamespace(kc, 'mcp-system');
-  const docs = await renderChart(chart, { release: 'mcp', namespace: release });
-  const saKubeConfig = await kubeConfigAsChartServiceAccount(kc, docs);
-  asController = new KubeClient(saKubeConfig);
-  manager = await startGroupController(saKubeConfig, [
-    ...chartArgs(docs, 'leader-elect', 'leader-election-id'),
-    `--leader-election-namespace=${release}`,
-  ]);
+  const asChart = await chartRelease(kc, chart, { release: 'mcp', namespacePrefix: 'mcp-system' });
+  release = asChart.namespace;
+  asController = new KubeClient(asChart.kubeConfig);
+  manager = await startGroupController(asChart.kubeConfig, asChart.args);
 });
 afterAll(async () => {
   await manager.stop();
@@ -124,17 +113,13 @@ describe('group-controller with the chart’s Role-only RBAC (watchNamespaces)',
     await manager.stop();
     const kc = controlPlane().kubeConfig;
     watched = await createNamespace(kc, 'watched');
-    const ns = await createNamespace(kc, 'mcp-scoped');
-    const docs = await renderChart(chart, {
+    const asChart = await chartRelease(kc, chart, {
       release: 'scoped',
-      namespace: ns,
+      namespacePrefix: 'mcp-scoped',
       set: [`watchNamespaces={${watched}}`],
     });
-    expect(docs.filter((d) => d.kind.startsWith('Cluster'))).toEqual([]);
-    scoped = await startGroupController(await kubeConfigAsChartServiceAccount(kc, docs), [
-      ...chartArgs(docs, 'leader-elect', 'leader-election-id', 'watch-namespace'),
-      `--leader-election-namespace=${ns}`,
-    ]);
+    expect(asChart.docs.filter((d) => d.kind.startsWith('Cluster'))).toEqual([]);
+    scoped = await startGroupController(asChart.kubeConfig, asChart.args);
   });
   afterAll(async () => {
     await scoped.stop();

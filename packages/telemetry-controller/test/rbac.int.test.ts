@@ -3,13 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpServer, mcpTelemetryConfig, virtualMCPServer, generatedCRDPaths } from '@mcp-controllers/api';
 import { isForbidden, KubeClient, leaseResource, type Manager } from '@mcp-controllers/core';
-import {
-  chartArgs,
-  createNamespace,
-  installCRDs,
-  kubeConfigAsChartServiceAccount,
-  renderChart,
-} from '@mcp-controllers/testkit';
+import { chartRelease, createNamespace, installCRDs } from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import {
   condition,
@@ -32,14 +26,10 @@ beforeAll(async () => {
   const kc = controlPlane().kubeConfig;
   await installCRDs(kc, generatedCRDPaths());
   admin = new KubeClient(kc);
-  release = await createNamespace(kc, 'mcp-system');
-  const docs = await renderChart(chart, { release: 'mcp', namespace: release });
-  const saKubeConfig = await kubeConfigAsChartServiceAccount(kc, docs);
-  asController = new KubeClient(saKubeConfig);
-  manager = await startTelemetryController(saKubeConfig, [
-    ...chartArgs(docs, 'leader-elect', 'leader-election-id'),
-    `--leader-election-namespace=${release}`,
-  ]);
+  const asChart = await chartRelease(kc, chart, { release: 'mcp', namespacePrefix: 'mcp-system' });
+  release = asChart.namespace;
+  asController = new KubeClient(asChart.kubeConfig);
+  manager = await startTelemetryController(asChart.kubeConfig, asChart.args);
 });
 afterAll(async () => {
   await manager.stop();
@@ -123,17 +113,13 @@ describe('telemetry-controller with the chart’s Role-only RBAC (watchNamespace
     await manager.stop();
     const kc = controlPlane().kubeConfig;
     watched = await createNamespace(kc, 'watched');
-    const ns = await createNamespace(kc, 'mcp-scoped');
-    const docs = await renderChart(chart, {
+    const asChart = await chartRelease(kc, chart, {
       release: 'scoped',
-      namespace: ns,
+      namespacePrefix: 'mcp-scoped',
       set: [`watchNamespaces={${watched}}`],
     });
-    expect(docs.filter((d) => d.kind.startsWith('Cluster'))).toEqual([]);
-    scoped = await startTelemetryController(await kubeConfigAsChartServiceAccount(kc, docs), [
-      ...chartArgs(docs, 'leader-elect', 'leader-election-id', 'watch-namespace'),
-      `--leader-election-namespace=${ns}`,
-    ]);
+    expect(asChart.docs.filter((d) => d.kind.startsWith('Cluster'))).toEqual([]);
+    scoped = await startTelemetryController(asChart.kubeConfig, asChart.args);
   });
   afterAll(async () => {
     await scoped.stop();

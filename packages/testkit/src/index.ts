@@ -40,7 +40,7 @@ export {
   type RenderedObject,
   type RenderOptions,
 } from './charts.js';
-export { kubeConfigAsChartServiceAccount } from './rbac.js';
+export { chartRelease, kubeConfigAsChartServiceAccount, type ChartRelease } from './rbac.js';
 export { serviceMonitorCRD } from './service-monitor-crd.js';
 export {
   footprintGoals,

@@ -4,7 +4,8 @@
  * whose credentials are a token for that ServiceAccount (TokenRequest API).
  */
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import type { RenderedObject } from './charts.js';
+import { chartArgs, renderChart, type RenderedObject } from './charts.js';
+import { createNamespace } from './cluster.js';
 
 const rbacKinds = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
 
@@ -35,4 +36,43 @@ export async function kubeConfigAsChartServiceAccount(
     currentContext: 'service-account',
   });
   return kc;
+}
+
+export interface ChartRelease {
+  /** The namespace the release was rendered into (the ServiceAccount and the Lease live there). */
+  namespace: string;
+  /** Everything `helm template` rendered. */
+  docs: RenderedObject[];
+  /** Credentials of the chart's ServiceAccount, bound to exactly the chart's RBAC. */
+  kubeConfig: KubeConfig;
+  /**
+   * The flags the chart's Deployment passes that matter outside a pod (leader election, Lease id,
+   * watched namespaces), plus the Lease namespace a pod would take from POD_NAMESPACE.
+   */
+  args: string[];
+}
+
+/**
+ * Renders `chart` as release `release` into a fresh namespace (`<prefix>-xxxxx`) with `set`, creates
+ * its RBAC, and returns what a controller needs to run as the chart's pod would: its ServiceAccount's
+ * credentials and the chart's own flags. RBAC tests start the controller with exactly these.
+ */
+export async function chartRelease(
+  admin: KubeConfig,
+  chart: string,
+  options: { release: string; namespacePrefix: string; set?: string[] },
+): Promise<ChartRelease> {
+  const namespace = await createNamespace(admin, options.namespacePrefix);
+  const set = options.set ?? [];
+  const docs = await renderChart(chart, { release: options.release, namespace, set });
+  const scoped = set.some((s) => s.startsWith('watchNamespaces='));
+  return {
+    namespace,
+    docs,
+    kubeConfig: await kubeConfigAsChartServiceAccount(admin, docs),
+    args: [
+      ...chartArgs(docs, 'leader-elect', 'leader-election-id', ...(scoped ? ['watch-namespace'] : [])),
+      `--leader-election-namespace=${namespace}`,
+    ],
+  };
 }
