@@ -36,11 +36,14 @@ export const mcpServerEntryConditions = conditionCatalog({
     },
   },
   CABundleRefValidated: {
-    description: 'Whether the CA bundle ConfigMap exists.',
+    description: 'Whether the CA bundle ConfigMap exists and holds the key the entry names.',
     reasons: {
       CABundleRefNotConfigured: { status: 'True', when: 'No reference is set.' },
-      CABundleRefValid: { status: 'True', when: 'The ConfigMap exists.' },
-      CABundleRefNotFound: { status: 'False', when: 'The ConfigMap does not exist.' },
+      CABundleRefValid: { status: 'True', when: 'The ConfigMap exists and holds `configMapRef.key`.' },
+      CABundleRefNotFound: {
+        status: 'False',
+        when: 'The ConfigMap does not exist, or lacks `configMapRef.key` (ToolHive checks only the ConfigMap; the message names the key).',
+      },
     },
   },
   HeaderSecretRefsValidated: {
