@@ -74,6 +74,27 @@ export function setConditions(
   );
 }
 
+/**
+ * Exactly `inputs`, each set over the stored condition of its type (so an unchanged status keeps its
+ * `lastTransitionTime`); stored conditions of other types are left out. For a writer whose set of
+ * conditions varies (one present only when some field is set): handed to `writeStatus` as the owned
+ * conditions, an owned type it no longer sets is removed rather than carried over from the store.
+ */
+export function replaceConditions(
+  conditions: readonly Condition[] | undefined,
+  inputs: readonly ConditionInput[],
+  observedGeneration: number | undefined,
+  now: Date = new Date(),
+): Condition[] {
+  const types = new Set(inputs.map((i) => i.type));
+  return setConditions(
+    conditions?.filter((c) => types.has(c.type)),
+    inputs,
+    observedGeneration,
+    now,
+  );
+}
+
 export function removeCondition(conditions: readonly Condition[] | undefined, type: string): Condition[] {
   return (conditions ?? []).filter((c) => c.type !== type);
 }

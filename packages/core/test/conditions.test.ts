@@ -5,6 +5,7 @@ import {
   isConditionTrue,
   mergeOwnedConditions,
   removeCondition,
+  replaceConditions,
   setCondition,
   setConditions,
   type Condition,
@@ -48,6 +49,15 @@ describe('conditions', () => {
     expect(out.map((c) => c.type)).toEqual(['Ready', 'Synced']);
     expect(removeCondition(out, 'Ready').map((c) => c.type)).toEqual(['Synced']);
     expect(findCondition(out, 'Nope')).toBeUndefined();
+  });
+
+  it('replaces with exactly the given types, keeping the transition time of an unchanged one', () => {
+    const stored = setConditions([], [ready, { ...ready, type: 'Optional' }], 1, t0);
+    const next = replaceConditions(stored, [{ ...ready, message: 'again' }], 2, t1);
+    expect(next).toEqual([
+      { ...ready, message: 'again', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 2 },
+    ]);
+    expect(replaceConditions(undefined, [ready], 1, t0).map((c) => c.type)).toEqual(['Ready']);
   });
 
   it('merges only owned types, keeping other writers entries', () => {

@@ -26,7 +26,7 @@ import {
   isCoreConfigMaps,
   refIndexer,
   secretResource,
-  setConditions,
+  replaceConditions,
   stripForCache,
   writeStatus,
   writeThrough,
@@ -133,13 +133,8 @@ export function entryController({ cache, client }: EntryControllerDeps): Control
         ownedConditionTypes,
         desired: (current) => ({
           fields: { phase: desired.phase, observedGeneration: generation },
-          // Start from the stored conditions of the types we set now, so one we no longer set
-          // (HeaderSecretRefsValidated once no header comes from a Secret) is removed.
-          conditions: setConditions(
-            current.status?.conditions?.filter((c) => desired.conditions.some((d) => d.type === c.type)),
-            desired.conditions,
-            generation,
-          ),
+          // HeaderSecretRefsValidated is removed once no header comes from a Secret.
+          conditions: replaceConditions(current.status?.conditions, desired.conditions, generation),
         }),
         onWritten: (written) => {
           writeThrough(entryInformer, written);
