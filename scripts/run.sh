@@ -54,5 +54,8 @@ if [ "$target" != cluster ]; then
   started=$(pnpm --silent control-plane up)
   eval "$started"
   export KUBECONFIG
+  # No kubelet here: testkit's workload simulator plays the pods of each Deployment and ToolHive's
+  # proxy runner, so the example MCPServers reach Ready. It refuses to run against a real cluster.
+  node packages/testkit/dist/simulate-cli.js start --kubeconfig "$KUBECONFIG" --run-dir "${MCP_RUN_DIR:-.run}" >&2
 fi
 MCP_RUN_TARGET=$target node scripts/lib/demo.mjs

@@ -6,4 +6,5 @@ export default packageBuild([
   'src/vitest-charts.ts',
   'src/vitest-global-setup.ts',
   'src/cli.ts',
+  'src/simulate-cli.ts',
 ]);

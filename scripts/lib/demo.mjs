@@ -73,9 +73,10 @@ const kubeconfig = process.env.KUBECONFIG;
 for (const c of await startControllers(kubeconfig))
   console.log(`Started ${c.name} (pid ${c.pid}, log ${c.log}).`);
 
-// Wait (with a deadline) until every example MCPGroup, MCPTelemetryConfig and MCPServerEntry has been
+// Wait (with a deadline) until every example MCPGroup, MCPTelemetryConfig, MCPServerEntry and MCPServer
+// has been
 // reconciled at its current generation, then show them.
-const shownKinds = new Set(['MCPGroup', 'MCPTelemetryConfig', 'MCPServerEntry']);
+const shownKinds = new Set(['MCPGroup', 'MCPTelemetryConfig', 'MCPServerEntry', 'MCPServer']);
 const shown = applied.filter((o) => shownKinds.has(o.kind));
 const deadline = Date.now() + 60_000;
 // Reconciled is not settled: an entry first validated against a group that was not Ready yet turns
@@ -92,7 +93,12 @@ for (;;) {
   );
   const seen = JSON.stringify(current.map((o) => o.status));
   if (seen !== lastSeen) [lastSeen, unchangedSince] = [seen, Date.now()];
-  const reconciled = current.every((o) => o.status?.observedGeneration === o.metadata.generation);
+  // An MCPServer is settled once its pods have decided: Ready, Failed or Stopped.
+  const reconciled = current.every(
+    (o) =>
+      o.status?.observedGeneration === o.metadata.generation &&
+      (o.kind !== 'MCPServer' || (o.status?.phase !== undefined && o.status.phase !== 'Pending')),
+  );
   if (reconciled && Date.now() - unchangedSince >= quietMs) break;
   if (Date.now() > deadline) {
     console.error('Not everything was reconciled within 60 s; see the controller logs in .run/.');
@@ -158,10 +164,32 @@ table(
     entryReason(e)?.reason ?? '-',
   ]),
 );
+const serversNow = current.filter((o) => o.kind === 'MCPServer');
+// The condition that explains a server's phase: Ready when it is, else the first problem (a False
+// condition other than StdioReplicaCapped, which is False whenever no cap applies), else Ready.
+const serverReason = (s) =>
+  s.status?.phase === 'Ready'
+    ? conditionOf(s, 'Ready')
+    : (s.status?.conditions?.find((c) => c.status === 'False' && c.type !== 'StdioReplicaCapped') ??
+      conditionOf(s, 'Ready'));
+table(
+  'MCPServers (mcp-server-controller):',
+  ['NAMESPACE', 'MCPSERVER', 'PHASE', 'READY', 'URL', 'TELEMETRY HASH', 'REASON'],
+  serversNow.map((s) => [
+    s.metadata.namespace,
+    s.metadata.name,
+    s.status?.phase ?? '-',
+    String(s.status?.readyReplicas ?? 0),
+    s.status?.url ?? '-',
+    s.status?.telemetryConfigHash ?? '-',
+    serverReason(s)?.reason ?? '-',
+  ]),
+);
 const failing = [
   ...groupsNow.map((g) => [g, conditionOf(g, 'MCPServersChecked')]),
   ...configsNow.map((c) => [c, conditionOf(c, 'Valid')]),
   ...entriesNow.map((e) => [e, entryReason(e)]),
+  ...serversNow.map((s) => [s, serverReason(s)]),
 ].filter(([, c]) => c?.status === 'False');
 if (failing.length) console.log('');
 for (const [o, c] of failing)

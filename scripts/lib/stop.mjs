@@ -3,10 +3,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { stopControllers } from './controllers.mjs';
+import { runDir, stopControllers } from './controllers.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 await stopControllers();
+const simulator = join(root, 'packages/testkit/dist/simulate-cli.js');
+if (existsSync(simulator))
+  spawnSync(process.execPath, [simulator, 'stop', '--run-dir', runDir], { stdio: 'inherit' });
 const cli = join(root, 'packages/testkit/dist/cli.js');
 if (existsSync(cli)) {
   const down = spawnSync(process.execPath, [cli, 'down'], { stdio: 'inherit' });

@@ -2,7 +2,11 @@
 Every object of a controller chart, from its one template:
   {{ include "controller-lib.controller" (dict "top" . "controller" "<chart name>") }}
 The chart defines "<chart name>.rules" (its RBAC rules) and "<chart name>.watches" (the kinds it
-watches, for NOTES). Fails the render on invalid combinations (see controller-lib.validate).
+watches, for NOTES). A controller that needs env of its own, derived from its values, passes it as a
+YAML list of EnvVars under the optional key "env":
+  {{ include "controller-lib.controller" (dict "top" . "controller" "<chart name>" "env" (include "<chart name>.env" .)) }}
+it is rendered after POD_NAMESPACE and before extraEnv. Fails the render on invalid combinations (see
+controller-lib.validate).
 */ -}}
 {{- define "controller-lib.controller" -}}
 {{- include "controller-lib.validate" . }}

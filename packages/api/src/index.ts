@@ -22,6 +22,23 @@ export { celViolations, evaluateRule, type FieldError } from './cel.js';
 export { customResourceDefinition } from './crd.js';
 export { generatedCRDPaths } from './crd-files.js';
 export { remoteURLProblem, type RemoteURLOptions } from './remote-url.js';
+export {
+  caBundleNameMax,
+  formatGoFloat,
+  goKeyOrder,
+  normalizeSamplingRate,
+  runtimeTelemetryConfig,
+  specProblems,
+  stripScheme,
+  telemetryCABundle,
+  telemetryCABundleDefaultKey,
+  telemetryCABundleMountBase,
+  telemetryCABundleVolumePrefix,
+  validateTelemetryConfig,
+  type MCPTelemetryConfigSpec,
+  type TelemetryCABundle,
+  type Validation,
+} from './telemetry.js';
 export { formatFieldErrors, parseResource, type ParseResult } from './parse.js';
 export { celRulesIn, type CelRule, type OpenApiSchema } from './schema/openapi.js';
 export {

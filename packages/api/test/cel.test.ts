@@ -61,6 +61,11 @@ const expectations: Record<string, Expectation> = {
     pass: [{ authzConfig: { type: 'inline' } }, { authzConfigRef: { name: 'a' } }, {}],
     fail: [{ authzConfig: { type: 'inline' }, authzConfigRef: { name: 'a' } }],
   },
+  '!(has(self.telemetry) && has(self.telemetryConfigRef))': {
+    message: 'telemetry and telemetryConfigRef are mutually exclusive; migrate to telemetryConfigRef',
+    pass: [{ telemetry: { prometheus: { enabled: true } } }, { telemetryConfigRef: { name: 't' } }, {}],
+    fail: [{ telemetry: { prometheus: { enabled: true } }, telemetryConfigRef: { name: 't' } }],
+  },
   "!has(self.rateLimiting) || (has(self.sessionStorage) && self.sessionStorage.provider == 'redis')": {
     message: "rateLimiting requires sessionStorage with provider 'redis'",
     pass: [{}, { rateLimiting: { shared: bucket }, sessionStorage: { provider: 'redis', address: 'r:1' } }],

@@ -259,7 +259,7 @@ describe('the in-repo compatibility manifests on a real apiserver', () => {
     }
   });
 
-  it('prunes fields ToolHive does not have (proxyReadTimeout, inline telemetry) and keeps env keyed by name', async () => {
+  it('prunes fields ToolHive does not have (proxyReadTimeout), keeps the deprecated inline telemetry and env keyed by name', async () => {
     const stored = await apply({
       kind: 'MCPServer',
       object: {
@@ -275,7 +275,8 @@ describe('the in-repo compatibility manifests on a real apiserver', () => {
       },
     });
     expect(Object.keys(stored.spec)).not.toContain('proxyReadTimeout');
-    expect(Object.keys(stored.spec)).not.toContain('telemetry');
+    // ToolHive removed inline telemetry (#4819); it is served here, with its old defaults, for old manifests.
+    expect(stored.spec.telemetry).toEqual({ prometheus: { enabled: true } });
     const crd =
       mcpServer.openApi().properties?.spec?.properties?.resourceOverrides?.properties?.proxyDeployment
         ?.properties?.env;

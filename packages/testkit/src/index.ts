@@ -57,3 +57,13 @@ export {
   type FootprintGoals,
   type FootprintOptions,
 } from './footprint.js';
+export {
+  assertLocalControlPlane,
+  startWorkloadSimulator,
+  type PodBehaviour,
+  type RunnerMode,
+  type SimulatorLog,
+  type WorkloadSimulator,
+  type WorkloadSimulatorOptions,
+  type WorkloadSimulatorStats,
+} from './simulator.js';

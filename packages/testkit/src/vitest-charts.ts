@@ -27,6 +27,12 @@ export interface ControllerChartSpec {
   umbrellaKey: string;
   /** The kinds the controller watches, as its NOTES name them. */
   watches: string[];
+  /**
+   * Top-level values the chart adds to the library's reference values and schema (e.g. `runner` of
+   * the server controller): the thin-chart test allows exactly these keys beyond the reference, and
+   * requires each in both the values and the schema. None by default.
+   */
+  ownValues?: string[];
   controlPlane: () => ControlPlane;
   /** Creates an object with server-side dry-run; returns what the apiserver answered. */
   dryRunCreate: (doc: RenderedObject) => Promise<RenderedObject>;
@@ -82,16 +88,25 @@ export function describeControllerChart(spec: ControllerChartSpec): void {
         '_controller.tpl',
         'controller.yaml',
       ]);
-      expect(readFileSync(join(chart, 'values.schema.json'), 'utf8')).toBe(
-        readFileSync(join(lib, 'controller-values.schema.json'), 'utf8'),
-      );
-      type Values = { image: { repository?: string } };
+      const own = spec.ownValues ?? [];
+      const schemaText = readFileSync(join(chart, 'values.schema.json'), 'utf8');
+      const referenceSchemaText = readFileSync(join(lib, 'controller-values.schema.json'), 'utf8');
+      if (own.length === 0) expect(schemaText).toBe(referenceSchemaText);
+      else {
+        const schema = JSON.parse(schemaText) as { properties: Record<string, unknown> };
+        for (const key of own) expect(schema.properties[key], `values.schema.json: ${key}`).toBeDefined();
+        expect({ ...schema, properties: without(schema.properties, own) }).toEqual(
+          JSON.parse(referenceSchemaText),
+        );
+      }
+      type Values = { image: { repository?: string } } & Record<string, unknown>;
       const values = parse(readFileSync(join(chart, 'values.yaml'), 'utf8')) as Values;
       const reference = parse(readFileSync(join(lib, 'controller-values.yaml'), 'utf8')) as Values;
       expect(values.image.repository).toBe(`ghcr.io/mcp-controllers/${controller}`);
       delete values.image.repository;
       delete reference.image.repository;
-      expect(values).toEqual(reference);
+      for (const key of own) expect(values[key], `values.yaml: ${key}`).toBeDefined();
+      expect(without(values, own)).toEqual(reference);
       const meta = parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8')) as Record<string, unknown>;
       expect(meta).toMatchObject({ name: controller, kubeVersion: '>= 1.25.0-0' });
       const library = parse(readFileSync(join(lib, 'Chart.yaml'), 'utf8')) as { version: string };
@@ -382,6 +397,11 @@ export function describeControllerChart(spec: ControllerChartSpec): void {
       }
     });
   });
+}
+
+/** A copy of `obj` without `keys`. */
+function without(obj: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([key]) => !keys.includes(key)));
 }
 
 function deploymentsReplicas(docs: RenderedObject[]): number | undefined {

@@ -62,7 +62,14 @@ const pnpmVersion = (
 ).packageManager.replace(/^pnpm@/, '');
 
 it('finds the controller packages', () => {
-  expect(controllers).toEqual(expect.arrayContaining(['group-controller', 'telemetry-controller']));
+  expect(controllers).toEqual(
+    expect.arrayContaining([
+      'group-controller',
+      'telemetry-controller',
+      'entry-controller',
+      'server-controller',
+    ]),
+  );
 });
 
 const hasDockerfile = (dir: string) => existsSync(join(packagesDir, dir, 'Dockerfile'));

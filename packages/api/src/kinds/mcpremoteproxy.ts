@@ -21,6 +21,7 @@ import {
 } from '../schema/fields.js';
 import { ageColumn, conditionCatalog, conditionColumn, defineKind } from '../schema/resource.js';
 import { groupRefReasons, refReasons, sessionAffinity, copiedHashes } from '../schema/workload.js';
+import { deprecatedInlineTelemetry, telemetryExclusive } from './mcpserver.js';
 
 export const mcpRemoteProxyConditions = conditionCatalog({
   Ready: {
@@ -85,6 +86,7 @@ export const mcpRemoteProxy = defineKind({
         .optional()
         .describe('Tool filtering from an MCPToolConfig.'),
       telemetryConfigRef: telemetryConfigRef.optional(),
+      telemetry: deprecatedInlineTelemetry.optional(),
       resources: resources.optional(),
       serviceAccount: z
         .string()
@@ -105,6 +107,7 @@ export const mcpRemoteProxy = defineKind({
       sessionStorage: sessionStorage.optional(),
     }),
     authzExclusive,
+    telemetryExclusive,
   ),
   status: z.object({
     observedGeneration: observedGeneration.optional(),
@@ -130,5 +133,9 @@ export const mcpRemoteProxy = defineKind({
     ageColumn,
   ],
   conditions: mcpRemoteProxyConditions,
+  toolhiveDifferences: [
+    'The deprecated inline `spec.telemetry` (removed from ToolHive’s CRD in #4819) is still served, so' +
+      ' older manifests are accepted unchanged.',
+  ],
 });
 export type MCPRemoteProxy = z.output<typeof mcpRemoteProxy.object>;

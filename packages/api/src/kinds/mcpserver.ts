@@ -9,14 +9,17 @@ import {
   listAtomic,
   listMap,
   looseObjectRef,
+  metricsConfig,
   observedGeneration,
   oidcConfigRef,
   port,
+  prometheusConfig,
   replicas,
   resourceOverrides,
   resources,
   sessionStorage,
   telemetryConfigRef,
+  tracingConfig,
   withRules,
 } from '../schema/fields.js';
 import { ageColumn, conditionCatalog, conditionColumn, defineKind } from '../schema/resource.js';
@@ -37,6 +40,24 @@ export const mcpServerConditions = conditionCatalog({
     reasons: {
       Ready: { status: 'True', when: 'At least one replica is ready.' },
       NotReady: { status: 'False', when: 'No replica is ready yet.' },
+      InvalidSpec: {
+        status: 'False',
+        when: 'The spec fails the schema or a CEL rule the apiserver did not enforce (it is older than 1.25, or the object predates the rule); the message lists the problems. Nothing is rolled out.',
+      },
+    },
+  },
+  ConfigReferencesSupported: {
+    description:
+      'Whether the spec names only configuration this project serves. A server that names other configuration is not rolled out: running it without that configuration would drop authentication or policy.',
+    reasons: {
+      ConfigReferencesSupported: {
+        status: 'True',
+        when: 'The spec names no kind mcp-controllers does not serve yet.',
+      },
+      UnsupportedConfigReference: {
+        status: 'False',
+        when: 'The spec names a kind mcp-controllers does not serve yet (MCPOIDCConfig, MCPAuthzConfig or inline authz, MCPExternalAuthConfig, MCPToolConfig, MCPWebhookConfig, an auth server); the message names each field. The server is not rolled out.',
+      },
     },
   },
   GroupRefValidated: {
@@ -71,6 +92,48 @@ export const mcpServerConditions = conditionCatalog({
     },
   },
 });
+
+/**
+ * ToolHive's inline `spec.telemetry` (MCPServer and MCPRemoteProxy), which ToolHive removed before
+ * v1beta1 (#4819) in favour of `telemetryConfigRef`. Older manifests still carry it, so it is served
+ * with ToolHive's old shape and defaults (v1alpha1 `TelemetryConfig`), and the server controller
+ * honours it when no `telemetryConfigRef` is set.
+ */
+export const deprecatedInlineTelemetry = z
+  .object({
+    openTelemetry: z
+      .object({
+        enabled: z.boolean().default(false).describe('Turns OTLP export on; when false the rest is ignored.'),
+        endpoint: z
+          .string()
+          .optional()
+          .describe('OTLP collector `host:port`; an `http://` or `https://` prefix is stripped.'),
+        serviceName: z
+          .string()
+          .optional()
+          .describe('OpenTelemetry `service.name`; defaults to the workload name.'),
+        headers: listAtomic(
+          z.string(),
+          'Headers sent to the collector, as `key=value` strings (visible to anyone who can read the resource).',
+        ).optional(),
+        insecure: z.boolean().default(false).describe('Talk to the collector without TLS.'),
+        metrics: metricsConfig.optional(),
+        tracing: tracingConfig.optional(),
+        useLegacyAttributes: z.boolean().default(true).describe('Also emit the pre-semconv attribute names.'),
+      })
+      .optional()
+      .describe('OpenTelemetry (OTLP) export.'),
+    prometheus: prometheusConfig.optional(),
+  })
+  .describe(
+    'Deprecated: use `telemetryConfigRef` to reference a shared MCPTelemetryConfig. Inline telemetry settings, used only when `telemetryConfigRef` is not set; setting both is rejected.',
+  );
+
+/** Both telemetry sources at once is rejected, with ToolHive's message. */
+export const telemetryExclusive = cel(
+  '!(has(self.telemetry) && has(self.telemetryConfigRef))',
+  'telemetry and telemetryConfigRef are mutually exclusive; migrate to telemetryConfigRef',
+);
 
 const perUserNeedsAuth = 'has(self.oidcConfigRef) || has(self.externalAuthConfigRef)';
 const mcpServerSpec = withRules(
@@ -140,6 +203,7 @@ const mcpServerSpec = withRules(
       .describe('Webhooks from an MCPWebhookConfig.'),
     authServerRef: authServerRef.optional(),
     telemetryConfigRef: telemetryConfigRef.optional(),
+    telemetry: deprecatedInlineTelemetry.optional(),
     trustProxyHeaders: z.boolean().default(false).describe('Trust X-Forwarded-* headers from a front proxy.'),
     endpointPrefix: z.string().optional().describe('Path prefix the server is reached under.'),
     groupRef: groupRef.optional(),
@@ -152,6 +216,7 @@ const mcpServerSpec = withRules(
     rateLimiting: rateLimiting.optional(),
   }),
   authzExclusive,
+  telemetryExclusive,
   cel(
     "!has(self.rateLimiting) || (has(self.sessionStorage) && self.sessionStorage.provider == 'redis')",
     "rateLimiting requires sessionStorage with provider 'redis'",
@@ -203,5 +268,12 @@ export const mcpServer = defineKind({
   ],
   conditions: mcpServerConditions,
   finalizer: mcpServerFinalizer,
+  toolhiveDifferences: [
+    'The deprecated inline `spec.telemetry` (removed from ToolHive’s CRD in #4819) is still served and' +
+      ' honoured when `telemetryConfigRef` is not set, so older manifests keep their telemetry.',
+    '`ConfigReferencesSupported` and the `Ready` reason `InvalidSpec` are ours: a server naming' +
+      ' configuration this project does not serve yet is reported and not rolled out, rather than run' +
+      ' without it.',
+  ],
 });
 export type MCPServer = z.output<typeof mcpServer.object>;

@@ -1,0 +1,75 @@
+/**
+ * What the MCPServer controller keeps of the built-in kinds it watches. It watches them cluster-wide
+ * (or per watched namespace) but needs the full object only for the ones it owns, so everything else
+ * is cut down before it is cached:
+ * - objects of the owned kinds (Deployment, Service, ServiceAccount, Role, RoleBinding, ConfigMap)
+ *   controlled by an MCPServer are kept whole: drift detection compares them with the builders' output;
+ * - other objects of those kinds keep their metadata only (name, labels, owner references: enough to
+ *   refuse to take over a foreign object of a name we need);
+ * - StatefulSets keep their metadata only (the phase asks only whether the runner's exists);
+ * - Pods keep what the phase reads (`podView`).
+ * ConfigMaps not controlled by an MCPServer therefore never hold their data here, and Secrets are
+ * not watched at all (secret-sourced env is wired by reference; no value is ever read).
+ */
+import { group as apiGroup } from '@mcp-controllers/api';
+import {
+  configMapResource,
+  controllerOf,
+  deploymentResource,
+  groupOf,
+  podResource,
+  roleBindingResource,
+  roleResource,
+  serviceAccountResource,
+  serviceResource,
+  statefulSetResource,
+  stripForCache,
+  type KubeObject,
+  type ResourceRef,
+  type Transform,
+} from '@mcp-controllers/core';
+import { podView } from './phase.js';
+
+/** The built-in kinds whose objects this controller creates and owns. */
+export const ownedResources: readonly ResourceRef[] = [
+  serviceAccountResource,
+  roleResource,
+  roleBindingResource,
+  configMapResource,
+  deploymentResource,
+  serviceResource,
+];
+
+const same = (a: ResourceRef, b: ResourceRef) => a.group === b.group && a.plural === b.plural;
+
+export function controlledByServer(obj: KubeObject): boolean {
+  const ref = controllerOf(obj);
+  return ref?.kind === 'MCPServer' && groupOf(ref.apiVersion) === apiGroup;
+}
+
+/** Only the identity, labels and owners of an object. */
+export function metadataOnly(obj: KubeObject): KubeObject {
+  const m = obj.metadata;
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      ...(m.deletionTimestamp !== undefined ? { deletionTimestamp: m.deletionTimestamp } : {}),
+      ...(m.labels !== undefined ? { labels: m.labels } : {}),
+      ...(m.ownerReferences !== undefined ? { ownerReferences: m.ownerReferences } : {}),
+    },
+  };
+}
+
+export const serverCacheTransform = (resource: ResourceRef): Transform | undefined => {
+  if (same(resource, podResource)) return (obj) => podView(obj);
+  if (same(resource, statefulSetResource)) return metadataOnly;
+  if (ownedResources.some((r) => same(r, resource))) {
+    return (obj) => (controlledByServer(obj) ? stripForCache(obj) : metadataOnly(obj));
+  }
+  return undefined;
+};

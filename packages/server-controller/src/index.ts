@@ -1,0 +1,68 @@
+export {
+  inlineRuntimeTelemetry,
+  otelHeaderEnvName,
+  otelHeaderEnvPrefix,
+  telemetryWiring,
+  type TelemetryRef,
+} from './telemetry.js';
+export {
+  buildRunConfig,
+  cleanPath,
+  contentChecksumAnnotation,
+  defaultProxyHost,
+  formatGoDuration,
+  marshalIndentGo,
+  maxRequestBodyBytes,
+  normalizeGoDuration,
+  parseGoDuration,
+  permissionProfile,
+  permissionProfileMountPath,
+  permissionProfileNameOrPath,
+  renderRunConfig,
+  runConfigChecksum,
+  runConfigConfigMap,
+  runConfigKey,
+  runConfigLabels,
+  runConfigProblems,
+  runConfigSchemaVersion,
+  type PermissionProfile,
+  type RunConfigConfigMap,
+  type RunConfigOptions,
+} from './runconfig.js';
+export {
+  desiredReplicas,
+  effectiveProxyMode,
+  mergeOver,
+  serverLabels,
+  serverNames,
+  serverURL,
+  sortedMap,
+  type DesiredReplicas,
+  type ProxyMode,
+  type ServerNames,
+} from './names.js';
+export { canonicalQuantity, isQuantity } from './quantity.js';
+export {
+  imagePullSecrets,
+  mcpServiceAccount,
+  runnerRole,
+  runnerRoleBinding,
+  runnerRules,
+  runnerServiceAccount,
+  type PolicyRule,
+} from './rbac.js';
+export { proxyService } from './service.js';
+export { mcpContainerName, podPatch, type PodPatchResult } from './pod-patch.js';
+export {
+  generationAnnotation,
+  proxyContainerName,
+  proxyDeployment,
+  proxyEnv,
+  proxyResources,
+  proxyVolumes,
+  runConfigChecksumAnnotation,
+  runConfigMountPath,
+  type ProxyContainer,
+  type ProxyDeployment,
+  type ProxyDeploymentInputs,
+} from './workload.js';

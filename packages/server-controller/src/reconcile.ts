@@ -1,0 +1,447 @@
+/**
+ * The MCPServer controller: turns each MCPServer into what ToolHive's proxy runner needs (RBAC, the
+ * RunConfig ConfigMap, the proxy Deployment and its Service) and reports the server's state from its
+ * pods. The builders are pure (runconfig.ts, workload.ts, service.ts, rbac.ts, pod-patch.ts); this
+ * module reads the cache, applies their output and writes status.
+ *
+ * One reconcile, in order:
+ * 1. Deleting: phase `Terminating`, delete what the runner created without owner references
+ *    (runner-cleanup.ts), then remove our finalizer. Otherwise add the finalizer.
+ * 2. Read every input once from the cache: the MCPGroup (`status.phase`), the MCPTelemetryConfig
+ *    (spec, re-validated as its own controller does, and `status.configHash`), the proxy Deployment,
+ *    its Pods and the runner's StatefulSet. The one telemetry value read feeds the RunConfig, the
+ *    proxy env and volumes, and `status.telemetryConfigHash`.
+ * 3. Unless a blocker forbids it (status.ts), server-side apply each owned object when it drifted
+ *    (`applyOwned`: zero requests when nothing changed). The RunConfig's checksum is a pod annotation,
+ *    so a change of the config (or of the telemetry config behind it) rolls the pods.
+ * 4. Write status when it differs (`writeStatus`). While the proxy runs but the runner's StatefulSet
+ *    is missing, bounce the proxy (a pod-template annotation) at most every 2 minutes, so the runner
+ *    recreates it (ToolHive #6343).
+ *
+ * Watches: the owned kinds (by controller reference), Pods and StatefulSets (by the `toolhive-name` /
+ * `app.kubernetes.io/instance` labels), MCPGroups and MCPTelemetryConfigs (through indexes on the
+ * servers naming them; ToolHive does not watch groups, so its `GroupRefValidated` goes stale).
+ * A kind that cannot be read now is never taken for "absent": the group condition is kept as it was,
+ * the telemetry condition says `TelemetryConfigRefError` and nothing is rolled out, and the reconcile
+ * is retried with backoff.
+ */
+import {
+  formatFieldErrors,
+  mcpGroup,
+  mcpServer,
+  mcpServerFinalizer,
+  mcpTelemetryConfig,
+  parseMCPServer,
+  validateTelemetryConfig,
+  type MCPTelemetryConfig,
+} from '@mcp-controllers/api';
+import {
+  applyOwned,
+  Controller,
+  deploymentResource,
+  ensureFinalizer,
+  generationChanged,
+  hasFinalizer,
+  OwnershipConflictError,
+  podResource,
+  refIndexer,
+  removeFinalizer,
+  replaceConditions,
+  statefulSetResource,
+  withOwner,
+  writeStatus,
+  writeThrough,
+  type Cache,
+  type Condition,
+  type Informer,
+  type KeyMapper,
+  type KubeClient,
+  type KubeObject,
+  type Logger,
+  type ResourceRef,
+} from '@mcp-controllers/core';
+import { controlledByServer, ownedResources } from './cache-transform.js';
+import { desiredObjects } from './desired.js';
+import { desiredReplicas, serverURL } from './names.js';
+import { serverPhase, runnerMissingMessage, type PodView } from './phase.js';
+import { podPatch } from './pod-patch.js';
+import { deleteRunnerObjects } from './runner-cleanup.js';
+import {
+  ownedConditionTypes,
+  serverStatus,
+  unsupportedReferences,
+  type GroupView,
+  type StatusInputs,
+  type TelemetryView,
+} from './status.js';
+import { telemetryWiring } from './telemetry.js';
+import type { Server } from './types.js';
+
+/** The runner image when TOOLHIVE_RUNNER_IMAGE is unset: a pinned release, never `latest`. */
+export const defaultRunnerImage = 'ghcr.io/stacklok/toolhive/proxyrunner:v0.44.0';
+/** ToolHive's pod-template annotation for a restart; stamped to bounce the proxy. */
+export const restartedAtAnnotation = 'mcpserver.toolhive.stacklok.dev/restarted-at';
+/** How long after a bounce the next may come, while the runner's StatefulSet is still missing. */
+export const bounceCooldownMs = 2 * 60_000;
+/** How soon a server whose runner StatefulSet is missing is looked at again. */
+export const runnerMissingRequeueMs = 10_000;
+
+export const serverIndexes = {
+  group: 'spec.groupRef.name',
+  telemetry: 'spec.telemetryConfigRef.name',
+  pods: 'proxy-pods-by-instance',
+} as const;
+
+export interface ServerControllerOptions {
+  /** The proxy runner image (`TOOLHIVE_RUNNER_IMAGE`). */
+  runnerImage: string;
+  /** The proxy's bind address in the RunConfig (`TOOLHIVE_PROXY_HOST`); default 0.0.0.0. */
+  proxyHost?: string;
+  /** The field manager of every apply and patch. */
+  fieldManager?: string;
+  /** The clock of the bounce cooldown (tests). */
+  now?: () => number;
+}
+
+export interface ServerControllerDeps {
+  cache: Cache;
+  client: KubeClient;
+  log?: Logger;
+}
+
+type RawServer = KubeObject & {
+  spec?: Record<string, unknown>;
+  status?: { phase?: string; telemetryConfigHash?: string; conditions?: Condition[] };
+};
+type Deployment = KubeObject & {
+  spec?: { replicas?: number; template?: { metadata?: { annotations?: Record<string, string> } } };
+  status?: { availableReplicas?: number };
+};
+type TelemetryConfig = KubeObject & { status?: { configHash?: string } };
+
+/** Thrown when an input cannot be read now: retried with backoff, logged without a stack. */
+export class InputUnknownError extends Error {
+  override readonly name = 'InputUnknownError';
+  readonly expected = true;
+}
+
+export function serverController(deps: ServerControllerDeps, options: ServerControllerOptions): Controller {
+  const { cache, client } = deps;
+  const fieldManager = options.fieldManager ?? 'mcp-server-controller';
+  const now = options.now ?? Date.now;
+  const resource = mcpServer.resource;
+  const serverInformer = cache.informer<RawServer>(resource);
+  const servers = serverInformer.store;
+  const specOf = (s: RawServer) => s.spec ?? {};
+  const refName = (field: string) =>
+    refIndexer<RawServer>((s) => (specOf(s)[field] as { name?: string } | undefined)?.name || undefined);
+  if (!servers.hasIndex(serverIndexes.group)) servers.addIndexer(serverIndexes.group, refName('groupRef'));
+  if (!servers.hasIndex(serverIndexes.telemetry)) {
+    servers.addIndexer(serverIndexes.telemetry, refName('telemetryConfigRef'));
+  }
+  const groups = cache.informer<KubeObject & { status?: { phase?: string } }>(mcpGroup.resource);
+  const telemetryConfigs = cache.informer<TelemetryConfig>(mcpTelemetryConfig.resource);
+  const deployments = cache.informer<Deployment>(deploymentResource);
+  const statefulSets = cache.informer(statefulSetResource);
+  const pods = cache.informer<KubeObject & PodView>(podResource);
+  if (!pods.store.hasIndex(serverIndexes.pods)) {
+    pods.store.addIndexer(serverIndexes.pods, (p) => {
+      const instance = proxyInstance(p);
+      return instance ? [`${p.metadata.namespace ?? ''}/${instance}`] : [];
+    });
+  }
+
+  const controller = new Controller({
+    name: 'mcpserver',
+    for: resource,
+    filter: generationChanged,
+    reconcile: async ({ key, namespace, name }, ctx) => {
+      const cached = servers.get(key);
+      if (!cached || namespace === undefined) return;
+      if (cached.metadata.deletionTimestamp) {
+        if (!hasFinalizer(cached, mcpServerFinalizer)) return;
+        await writeServerStatus(cached, () => ({
+          fields: { phase: 'Terminating', message: 'MCP server is being terminated' },
+          conditions: [ready(cached, 'NotReady', 'MCP server is being terminated')],
+        }));
+        const left = await deleteRunnerObjects(
+          client,
+          { namespace, name, uid: cached.metadata.uid },
+          ctx.log,
+        );
+        if (left) return { requeueAfterMs: 5_000 };
+        await removeFinalizer(client, resource, cached, mcpServerFinalizer);
+        return;
+      }
+      const raw = await ensureFinalizer(client, resource, cached, mcpServerFinalizer);
+      if (raw !== cached) writeThrough(serverInformer, raw);
+
+      const parsed = parseMCPServer(raw);
+      const spec = (parsed.ok ? parsed.value.spec : (raw.spec ?? {})) as Server['spec'];
+      // The builders read metadata and spec only; the status stays the reconciler's business.
+      const { status: _status, ...rest } = raw;
+      const server: Server = { ...rest, metadata: { ...raw.metadata, name, namespace }, spec };
+      const groupName = spec.groupRef?.name || undefined;
+      const telemetryName = spec.telemetryConfigRef?.name || undefined;
+      const telemetry = telemetryName
+        ? readTelemetry(`${namespace}/${telemetryName}`, spec.telemetryConfigRef?.serviceName)
+        : undefined;
+      const patch = parsed.ok ? podPatch(server) : undefined;
+      const replicas = parsed.ok ? desiredReplicas(spec) : { capped: false };
+      const deployment = ownDeployment(key);
+      const inputs: StatusInputs = {
+        name,
+        namespace,
+        specProblems: parsed.ok ? [] : parsed.errors.map((e) => formatFieldErrors([e])),
+        ...(groupName ? { groupName, group: readGroup(`${namespace}/${groupName}`) } : {}),
+        ...(telemetryName && telemetry ? { telemetryName, telemetry: telemetry.view } : {}),
+        unsupported: unsupportedReferences(spec),
+        ...(patch && !patch.ok ? { podTemplateProblem: patch.message } : {}),
+        stdio: spec.transport === 'stdio',
+        replicasCapped: replicas.capped,
+        observed: serverPhase({
+          ...(deployment?.spec?.replicas !== undefined
+            ? { deploymentReplicas: deployment.spec.replicas }
+            : {}),
+          pods: proxyPods(namespace, name),
+          statefulSetPresent: statefulSets.store.get(key) !== undefined,
+          ...(raw.status?.phase !== undefined ? { previousPhase: raw.status.phase } : {}),
+        }),
+        ...(parsed.ok ? { url: serverURL(server) } : {}),
+        previous: raw.status ?? {},
+      };
+
+      let applyProblem: string | undefined;
+      let requeueAfterMs: number | undefined;
+      if (serverStatus(inputs).rollout && patch?.ok) {
+        const wiring = telemetry?.ref
+          ? telemetryWiring(server, telemetry.ref)
+          : telemetryName
+            ? undefined
+            : telemetryWiring(server);
+        const objects = desiredObjects(server, {
+          podPatch: patch.json,
+          ...(wiring ? { telemetry: wiring } : {}),
+          runnerImage: options.runnerImage,
+          ...(options.proxyHost !== undefined ? { proxyHost: options.proxyHost } : {}),
+        });
+        const conflicts = await applyAll(raw, objects.objects, ctx.log);
+        if (conflicts.length === 0 && objects.replicas !== undefined) await scale(key, objects.replicas);
+        if (conflicts.length > 0) {
+          applyProblem = conflicts.map((c) => c.message).join('; ');
+          if (conflicts.some((c) => c.conflict.reason === 'ControlledByPreviousOwner'))
+            requeueAfterMs = 5_000;
+        }
+      }
+
+      const result = serverStatus({ ...inputs, ...(applyProblem !== undefined ? { applyProblem } : {}) });
+      const generation = raw.metadata.generation;
+      await writeServerStatus(raw, (current) => {
+        const kept = (current.status?.conditions ?? []).filter((c) => result.keep.includes(c.type));
+        return {
+          fields: {
+            phase: result.phase,
+            message: result.message,
+            url: result.url,
+            readyReplicas: result.readyReplicas,
+            telemetryConfigHash: result.telemetryConfigHash,
+            observedGeneration: generation,
+          },
+          conditions: [
+            ...replaceConditions(current.status?.conditions, result.conditions, generation),
+            ...kept,
+          ],
+        };
+      });
+
+      if (telemetry?.view.state === 'unknown') {
+        throw new InputUnknownError(
+          `cannot read MCPTelemetryConfig ${namespace}/${telemetryName ?? ''}: ${telemetry.view.cause}`,
+        );
+      }
+      if (inputs.observed?.message === runnerMissingMessage) {
+        const wait = await bounceIfDue(deployment);
+        return { requeueAfterMs: Math.min(wait, requeueAfterMs ?? wait) };
+      }
+      return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
+    },
+  });
+
+  function readGroup(key: string): GroupView {
+    const lookup = groups.lookupKey(key);
+    if (lookup.state === 'missing') return { state: 'absent' };
+    if (lookup.state === 'unknown') return { state: 'unknown', cause: lookup.cause };
+    const [group] = lookup.objects;
+    if (!group) return { state: 'absent' };
+    return group.status?.phase !== undefined
+      ? { state: 'found', phase: group.status.phase }
+      : { state: 'found' };
+  }
+
+  function readTelemetry(
+    key: string,
+    serviceName: string | undefined,
+  ): {
+    view: TelemetryView;
+    ref?: { spec: MCPTelemetryConfig['spec']; serviceName?: string };
+  } {
+    const lookup = telemetryConfigs.lookupKey(key);
+    if (lookup.state === 'unknown') return { view: { state: 'unknown', cause: lookup.cause } };
+    const [config] = lookup.state === 'ok' ? lookup.objects : [];
+    if (!config) return { view: { state: 'absent' } };
+    const validation = validateTelemetryConfig(config);
+    if (!validation.valid) return { view: { state: 'invalid', problems: validation.problems } };
+    const hash = config.status?.configHash;
+    return {
+      view: { state: 'valid', ...(hash !== undefined ? { configHash: hash } : {}) },
+      ref: { spec: validation.spec, ...(serviceName ? { serviceName } : {}) },
+    };
+  }
+
+  function ownDeployment(key: string): Deployment | undefined {
+    const deployment = deployments.store.get(key);
+    return deployment && controlledByServer(deployment) ? deployment : undefined;
+  }
+
+  function proxyPods(namespace: string, name: string): PodView[] {
+    return pods.store.byIndex(serverIndexes.pods, `${namespace}/${name}`);
+  }
+
+  async function applyAll(
+    owner: RawServer,
+    objects: readonly { resource: ResourceRef; object: KubeObject }[],
+    log: Logger,
+  ): Promise<OwnershipConflictError[]> {
+    const conflicts: OwnershipConflictError[] = [];
+    await Promise.all(
+      objects.map(async ({ resource: childResource, object }) => {
+        const desired = withOwner(object, owner, resource);
+        const informer: Informer = cache.informer(childResource);
+        const cachedChild = informer.store.get(
+          `${owner.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`,
+        );
+        try {
+          const outcome = await applyOwned({
+            client,
+            resource: childResource,
+            desired,
+            cached: cachedChild,
+            fieldManager,
+          });
+          if (outcome.action !== 'unchanged') {
+            writeThrough(informer, outcome.object);
+            log.debug(
+              { kind: childResource.kind, name: object.metadata.name, reason: outcome.reason },
+              outcome.action,
+            );
+          }
+        } catch (err) {
+          if (err instanceof OwnershipConflictError) conflicts.push(err);
+          else throw err;
+        }
+      }),
+    );
+    return conflicts;
+  }
+
+  /**
+   * Sets the proxy Deployment's replicas to `spec.replicas` (capped for stdio) when they differ, under
+   * a field manager of their own. The main apply never sends replicas, so clearing `spec.replicas`
+   * later drops nothing: the count stays where it was, for an HPA or `kubectl scale` to own (one
+   * manager for both would make server-side apply remove the field, and the apiserver reset it to 1).
+   */
+  async function scale(key: string, replicas: number): Promise<void> {
+    const live = ownDeployment(key);
+    if (!live || live.spec?.replicas === replicas) return;
+    const patched = await client.patch<Deployment>(
+      deploymentResource,
+      { namespace: live.metadata.namespace ?? '', name: live.metadata.name ?? '' },
+      'apply',
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: live.metadata.name, namespace: live.metadata.namespace },
+        spec: { replicas },
+      },
+      { fieldManager: `${fieldManager}-replicas`, force: true },
+    );
+    writeThrough(deployments, patched);
+  }
+
+  /** Bounces the proxy unless it was bounced within the cooldown; resolves the wait until the next look. */
+  async function bounceIfDue(deployment: Deployment | undefined): Promise<number> {
+    if (!deployment || (deployment.status?.availableReplicas ?? 0) === 0) return runnerMissingRequeueMs;
+    const stamped = Date.parse(
+      deployment.spec?.template?.metadata?.annotations?.[restartedAtAnnotation] ?? '',
+    );
+    const since = now() - stamped;
+    if (Number.isFinite(since) && since < bounceCooldownMs)
+      return Math.min(runnerMissingRequeueMs, bounceCooldownMs - since);
+    const patched = await client.patch<Deployment>(
+      deploymentResource,
+      { namespace: deployment.metadata.namespace ?? '', name: deployment.metadata.name ?? '' },
+      'merge',
+      {
+        spec: {
+          template: { metadata: { annotations: { [restartedAtAnnotation]: new Date(now()).toISOString() } } },
+        },
+      },
+      { fieldManager },
+    );
+    writeThrough(deployments, patched);
+    return runnerMissingRequeueMs;
+  }
+
+  async function writeServerStatus(
+    object: RawServer,
+    desired: (current: RawServer) => { fields: Record<string, unknown>; conditions: Condition[] },
+  ): Promise<void> {
+    await writeStatus<RawServer>({
+      client,
+      resource,
+      object,
+      ownedConditionTypes,
+      desired,
+      onWritten: (written) => {
+        writeThrough(serverInformer, written);
+      },
+    });
+  }
+
+  function ready(object: RawServer, reason: string, message: string): Condition {
+    return replaceConditions(
+      object.status?.conditions,
+      [{ type: 'Ready', status: 'False', reason, message }],
+      object.metadata.generation,
+    )[0] as Condition;
+  }
+
+  // Events on other kinds re-queue exactly the servers that name the object.
+  const referrers =
+    (index: string): KeyMapper =>
+    (obj) =>
+      servers
+        .byIndex(index, `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`)
+        .map((s) => `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`);
+  for (const owned of ownedResources) controller.owns(owned);
+  controller
+    .watches(podResource, (pod) => {
+      const instance = proxyInstance(pod);
+      return instance ? [`${pod.metadata.namespace ?? ''}/${instance}`] : [];
+    })
+    .watches(statefulSetResource, (sts) => {
+      const labels = sts.metadata.labels ?? {};
+      if (labels.toolhive !== 'true') return [];
+      return [`${sts.metadata.namespace ?? ''}/${labels['toolhive-name'] ?? sts.metadata.name ?? ''}`];
+    })
+    .watches(mcpGroup.resource, referrers(serverIndexes.group), { optional: true })
+    .watches(mcpTelemetryConfig.resource, referrers(serverIndexes.telemetry), { optional: true });
+  return controller;
+}
+
+/** The MCPServer a proxy pod belongs to (labelsForMCPServer), or undefined for any other pod. */
+function proxyInstance(pod: KubeObject): string | undefined {
+  const labels = pod.metadata.labels ?? {};
+  if (labels['app.kubernetes.io/name'] !== 'mcpserver' || labels.toolhive !== 'true') return undefined;
+  return labels['app.kubernetes.io/instance'] ?? labels['toolhive-name'];
+}

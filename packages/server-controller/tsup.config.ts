@@ -1,0 +1,3 @@
+import { controllerBuild } from '../../tsup.shared.ts';
+
+export default controllerBuild();

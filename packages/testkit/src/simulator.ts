@@ -1,0 +1,458 @@
+/**
+ * Workload simulator: what a kubelet, the scheduler, the Deployment controller and ToolHive's proxy
+ * runner would do, for a control plane that has none of them (the local kube-apiserver + etcd).
+ *
+ *   const sim = await startWorkloadSimulator({ kubeConfig, namespaces: [ns] });
+ *   sim.setBehaviour(ns, 'fetch', 'crashloop');   // default 'ready'
+ *   sim.setRunner(ns, 'fetch', 'absent');         // default 'play'
+ *   await sim.stop();
+ *
+ * For every Deployment (in `namespaces`, or all) it keeps `spec.replicas` Pods named
+ * `<deployment>-<template hash>-<i>`: template labels plus `pod-template-hash`, an owner reference to
+ * the Deployment, the template's spec with `nodeName: simulated-node`. Pods of an older template, of a
+ * deleted Deployment (or an older namesake), beyond the replica count, or with a deletionTimestamp
+ * (no kubelet confirms a graceful delete) are deleted at once (grace period 0): there is no garbage
+ * collector. Each Pod's status is then written through the `status` subresource by its Deployment's
+ * behaviour, and the Deployment's status (replicas, updated/ready/available/unavailable, an
+ * `Available` condition, observedGeneration) follows the Pods.
+ *
+ * The proxy runner (Deployments labelled `app.kubernetes.io/name: mcpserver`, runner `play`): when a
+ * Pod is about to turn ready (a new Pod, or one coming back from a failing behaviour; never one that
+ * is already ready, so a deleted StatefulSet comes back only with a new Pod, as with the real runner)
+ * the simulator reads ConfigMap `<name>-runconfig` and server-side applies, as field manager
+ * `toolhive-container-manager`, StatefulSet `<name>` and, for sse/streamable-http, Services
+ * `mcp-<name>-headless` and `mcp-<name>` owned by the StatefulSet; only then is the Pod marked ready.
+ * Failure modes, as a real Pod would show them: no ConfigMap yet => the Pod stays Pending in
+ * `ContainerCreating` (its runconfig volume cannot mount) until it appears; a runconfig the runner
+ * would reject (no `runconfig.json`, not JSON, unknown transport, bad `target_port`, no image
+ * argument) => the Pod crash-loops with the problem as the waiting message. The simulator never
+ * deletes runner objects: whoever deletes the MCPServer must.
+ *
+ * It reacts to watch events (Deployments; Pods carrying `pod-template-hash`; ConfigMaps named
+ * `*-runconfig`) and, as a safety net, relists Deployments and those Pods every `resyncMs`. Each
+ * Deployment is reconciled by one worker at a time from fresh reads (no cache to go stale), so it is
+ * idempotent and a steady state costs reads but no writes; 404 and 409 answers (an object deleted or
+ * changed mid-way) requeue the Deployment silently. Other failures are retried with backoff and
+ * logged (warn) once per failure streak, with what to check. Nothing it starts can reject unhandled;
+ * `stop()` closes the watches, drops queued work and waits for the reconciles in flight. Costs, per
+ * MCPServer Deployment that becomes ready: 6 writes (Pod create, Pod status, Deployment status,
+ * StatefulSet, 2 Services) and about two reconciles of 2-3 reads each.
+ *
+ * It refuses to start unless the cluster looks like the local control plane: a loopback server URL
+ * and no Node objects (a real cluster, kind included, has Nodes and would get duplicate Pods whose
+ * status the simulator fakes). `allowAnyCluster: true` skips the check.
+ */
+import {
+  AppsV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Deployment,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import {
+  currentDeploymentStatus,
+  currentState,
+  deploymentStatusPatch,
+  desiredDeploymentStatus,
+  desiredReplicas,
+  isLoopbackServer,
+  isMcpServerDeployment,
+  ownedBy,
+  parseRunConfig,
+  podFor,
+  podName,
+  podStatusPatch,
+  runnerFieldManager,
+  runnerImage,
+  runnerServices,
+  runnerStatefulSet,
+  sameDeploymentStatus,
+  sameState,
+  selectorString,
+  stateOf,
+  templateHash,
+  templateHashLabel,
+  type PodBehaviour,
+  type PodState,
+  type RunnerMode,
+} from './simulator-objects.js';
+import {
+  errorText,
+  httpCode,
+  KeyedWorkQueue,
+  startWatchLoop,
+  type RawObject,
+  type WatchLoop,
+} from './simulator-loop.js';
+
+export type { PodBehaviour, RunnerMode } from './simulator-objects.js';
+
+/** pino's call shape (`log.warn({ fields }, 'message')`), so a pino logger can be passed as is. */
+export interface SimulatorLog {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export interface WorkloadSimulatorOptions {
+  kubeConfig: KubeConfig;
+  /** Only Deployments (and Pods, ConfigMaps) in these namespaces; default all. */
+  namespaces?: string[];
+  log?: SimulatorLog;
+  /** Relist every Deployment this often (ms) as a safety net for missed events; default 30 s. */
+  resyncMs?: number;
+  /** Deployments reconciled at once; default 8. */
+  concurrency?: number;
+  /** Skip the "is this the local control plane?" check. Never set it for a real cluster. */
+  allowAnyCluster?: boolean;
+}
+
+export interface WorkloadSimulatorStats {
+  /** Reconciles finished since start. */
+  reconciles: number;
+  /** Creates, patches and deletes sent since start. */
+  writes: number;
+  /** Deployments queued, waiting for a retry, or being reconciled. */
+  queued: number;
+  inFlight: number;
+}
+
+export interface WorkloadSimulator {
+  /**
+   * How the Pods of Deployment `namespace/deployment` behave from now on (default `ready`). Kept by
+   * name, so it may be set before the Deployment exists and outlives its deletion. Pods already in
+   * that state are not rewritten.
+   */
+  setBehaviour(namespace: string, deployment: string, behaviour: PodBehaviour): void;
+  /** Whether the proxy runner is played for it (default `play`); `absent` never creates its objects. */
+  setRunner(namespace: string, deployment: string, mode: RunnerMode): void;
+  /** Nothing queued, retrying or in flight. */
+  idle(): boolean;
+  stats(): WorkloadSimulatorStats;
+  /** Closes the watches, drops queued work and resolves once the reconciles in flight finished. */
+  stop(): Promise<void>;
+}
+
+const silent: SimulatorLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const applyPatch = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+
+/** Refuses a cluster that does not look like the local control plane (see the module comment). */
+export async function assertLocalControlPlane(kubeConfig: KubeConfig): Promise<void> {
+  const server = kubeConfig.getCurrentCluster()?.server ?? '';
+  if (!isLoopbackServer(server)) {
+    throw new Error(
+      `the workload simulator only runs against the local control plane; ${server || 'the kubeconfig'} is not a loopback address (a real cluster runs its own Pods)`,
+    );
+  }
+  const nodes = await kubeConfig.makeApiClient(CoreV1Api).listNode({ limit: 1 });
+  if (nodes.items.length > 0) {
+    throw new Error(
+      `the workload simulator only runs against the local control plane; ${server} has Nodes, so it is a real cluster whose kubelets run Pods`,
+    );
+  }
+}
+
+export async function startWorkloadSimulator(options: WorkloadSimulatorOptions): Promise<WorkloadSimulator> {
+  if (!options.allowAnyCluster) await assertLocalControlPlane(options.kubeConfig);
+  const sim = new Simulator(options);
+  await sim.start();
+  return sim;
+}
+
+class Simulator implements WorkloadSimulator {
+  private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
+  private readonly log: SimulatorLog;
+  private readonly queue: KeyedWorkQueue;
+  private readonly behaviours = new Map<string, PodBehaviour>();
+  private readonly runners = new Map<string, RunnerMode>();
+  /** Last selector seen per Deployment, to find its Pods after it is gone. */
+  private readonly selectors = new Map<string, string>();
+  /** Runner problems already logged, so a crash-looping Deployment logs once. */
+  private readonly warned = new Set<string>();
+  private readonly watches: WatchLoop[] = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private writes = 0;
+
+  constructor(private readonly options: WorkloadSimulatorOptions) {
+    this.apps = options.kubeConfig.makeApiClient(AppsV1Api);
+    this.core = options.kubeConfig.makeApiClient(CoreV1Api);
+    this.log = options.log ?? silent;
+    this.queue = new KeyedWorkQueue((key) => this.reconcile(key), this.log, options.concurrency ?? 8);
+  }
+
+  async start(): Promise<void> {
+    const kc = this.options.kubeConfig;
+    const path = (ns: string | undefined, group: string, plural: string) =>
+      `${group}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
+    const watches: Promise<WatchLoop>[] = [];
+    for (const ns of this.options.namespaces ?? [undefined]) {
+      watches.push(
+        startWatchLoop(
+          kc,
+          path(ns, '/apis/apps/v1', 'deployments'),
+          {},
+          (obj) => {
+            this.enqueueNamed(obj, obj.metadata?.name);
+          },
+          this.log,
+        ),
+        startWatchLoop(
+          kc,
+          path(ns, '/api/v1', 'pods'),
+          { labelSelector: templateHashLabel },
+          (obj) => {
+            const owner = obj.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment');
+            this.enqueueNamed(obj, owner?.name);
+          },
+          this.log,
+        ),
+        startWatchLoop(
+          kc,
+          path(ns, '/api/v1', 'configmaps'),
+          {},
+          (obj) => {
+            const name = obj.metadata?.name;
+            if (name?.endsWith('-runconfig')) this.enqueueNamed(obj, name.slice(0, -'-runconfig'.length));
+          },
+          this.log,
+        ),
+      );
+    }
+    this.watches.push(...(await Promise.all(watches)));
+    this.resyncTimer = setInterval(() => {
+      this.resync().catch((err: unknown) => {
+        this.log.debug({ error: errorText(err) }, 'workload simulator: resync failed; the next one retries');
+      });
+    }, this.options.resyncMs ?? 30_000);
+    this.resyncTimer.unref();
+    this.log.info({ namespaces: this.options.namespaces ?? 'all' }, 'workload simulator started');
+  }
+
+  setBehaviour(namespace: string, deployment: string, behaviour: PodBehaviour): void {
+    this.behaviours.set(`${namespace}/${deployment}`, behaviour);
+    this.queue.add(`${namespace}/${deployment}`);
+  }
+
+  setRunner(namespace: string, deployment: string, mode: RunnerMode): void {
+    this.runners.set(`${namespace}/${deployment}`, mode);
+    this.queue.add(`${namespace}/${deployment}`);
+  }
+
+  idle(): boolean {
+    return this.queue.idle();
+  }
+
+  stats(): WorkloadSimulatorStats {
+    return { ...this.queue.stats(), writes: this.writes };
+  }
+
+  async stop(): Promise<void> {
+    if (!this.stopped) this.log.info({}, 'workload simulator stopping');
+    this.stopped = true;
+    clearInterval(this.resyncTimer);
+    for (const w of this.watches) w.stop();
+    await this.queue.stop();
+  }
+
+  private enqueueNamed(obj: RawObject, name: string | undefined): void {
+    const namespace = obj.metadata?.namespace;
+    if (namespace && name) this.queue.add(`${namespace}/${name}`);
+  }
+
+  private async resync(): Promise<void> {
+    const scopes = this.options.namespaces ?? [undefined];
+    for (const namespace of scopes) {
+      const list = namespace
+        ? await this.apps.listNamespacedDeployment({ namespace })
+        : await this.apps.listDeploymentForAllNamespaces();
+      for (const d of list.items) this.queue.add(`${d.metadata?.namespace ?? ''}/${d.metadata?.name ?? ''}`);
+      // Pods of Deployments deleted while an event was missed.
+      const pods = namespace
+        ? await this.core.listNamespacedPod({ namespace, labelSelector: templateHashLabel })
+        : await this.core.listPodForAllNamespaces({ labelSelector: templateHashLabel });
+      for (const pod of pods.items) {
+        const owner = pod.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment');
+        if (owner) this.queue.add(`${pod.metadata?.namespace ?? ''}/${owner.name}`);
+      }
+    }
+  }
+
+  // ---- reconcile ----
+
+  private async reconcile(key: string): Promise<void> {
+    const [namespace, name] = key.split('/') as [string, string];
+    let deployment: V1Deployment | undefined;
+    try {
+      deployment = await this.apps.readNamespacedDeployment({ name, namespace });
+    } catch (err) {
+      if (httpCode(err) !== 404) throw err;
+    }
+    if (!deployment || deployment.metadata?.deletionTimestamp) {
+      const selector = this.selectors.get(key) ?? templateHashLabel;
+      const pods = await this.core.listNamespacedPod({ namespace, labelSelector: selector });
+      for (const pod of pods.items.filter((p) => ownedBy(p, name))) await this.deletePod(pod);
+      this.selectors.delete(key);
+      return;
+    }
+    const selector = selectorString(deployment.spec?.selector);
+    this.selectors.set(key, selector);
+    const hash = templateHash(deployment.spec?.template);
+    const wanted = new Set(
+      Array.from({ length: desiredReplicas(deployment) }, (_, i) => podName(name, hash, i)),
+    );
+    const list = await this.core.listNamespacedPod({ namespace, labelSelector: selector });
+    const live: V1Pod[] = [];
+    for (const pod of list.items.filter((p) => ownedBy(p, name))) {
+      const current =
+        wanted.has(pod.metadata?.name ?? '') &&
+        !pod.metadata?.deletionTimestamp &&
+        pod.metadata?.ownerReferences?.some((r) => r.uid === deployment.metadata?.uid);
+      if (current) live.push(pod);
+      else await this.deletePod(pod);
+    }
+    for (const podName of wanted) {
+      if (live.some((p) => p.metadata?.name === podName)) continue;
+      const index = Number(podName.slice(podName.lastIndexOf('-') + 1));
+      live.push(
+        await this.write(() =>
+          this.core.createNamespacedPod({ namespace, body: podFor(deployment, hash, index) }),
+        ),
+      );
+    }
+    const final = await this.drivePods(deployment, key, live);
+    const desired = desiredDeploymentStatus(deployment, final, hash);
+    if (!sameDeploymentStatus(currentDeploymentStatus(deployment), desired)) {
+      await this.write(() =>
+        this.apps.patchNamespacedDeploymentStatus(
+          { name, namespace, body: deploymentStatusPatch(desired, new Date()) },
+          mergePatch,
+        ),
+      );
+    }
+  }
+
+  /**
+   * Writes each Pod's status towards the Deployment's behaviour. Pods that are about to turn ready
+   * first play the runner, whose outcome is the state they reach; Pods already in the behaviour's
+   * state are left alone. Returns each Pod's template hash and readiness afterwards.
+   */
+  private async drivePods(
+    deployment: V1Deployment,
+    key: string,
+    pods: V1Pod[],
+  ): Promise<{ hash: string; ready: boolean }[]> {
+    const wanted = stateOf(this.behaviours.get(key) ?? 'ready');
+    const starting = pods.some((p) => !sameState(currentState(p), wanted));
+    const playing = (this.runners.get(key) ?? 'play') === 'play' && isMcpServerDeployment(deployment);
+    const reached =
+      starting && wanted.kind === 'ready' && playing ? await this.playRunner(deployment, key) : wanted;
+    const result: { hash: string; ready: boolean }[] = [];
+    for (const pod of pods) {
+      const current = currentState(pod);
+      const state = sameState(current, wanted) ? wanted : reached;
+      if (!sameState(current, state)) {
+        await this.write(() =>
+          this.core.patchNamespacedPodStatus(
+            {
+              name: pod.metadata?.name ?? '',
+              namespace: pod.metadata?.namespace ?? '',
+              body: podStatusPatch(pod, state, new Date()),
+            },
+            mergePatch,
+          ),
+        );
+      }
+      result.push({ hash: pod.metadata?.labels?.[templateHashLabel] ?? '', ready: state.kind === 'ready' });
+    }
+    return result;
+  }
+
+  /**
+   * What ToolHive's runner does as its Pod starts: read the RunConfig, apply its StatefulSet (and
+   * Services for HTTP transports). Returns the state the starting Pods reach: ready, Pending while the
+   * ConfigMap is missing, or a crash loop when the runner would exit.
+   */
+  private async playRunner(deployment: V1Deployment, key: string): Promise<PodState> {
+    const namespace = deployment.metadata?.namespace ?? '';
+    const name = deployment.metadata?.name ?? '';
+    let data: string | undefined;
+    try {
+      const cm = await this.core.readNamespacedConfigMap({ name: `${name}-runconfig`, namespace });
+      data = cm.data?.['runconfig.json'];
+    } catch (err) {
+      if (httpCode(err) !== 404) throw err;
+      return { kind: 'waiting', reason: 'ContainerCreating' };
+    }
+    const config = parseRunConfig(data);
+    const image = runnerImage(deployment);
+    if (!config.ok || !image) {
+      const problem = config.ok ? 'the proxy container has no image argument' : config.problem;
+      const message = `simulated proxy runner: ${problem}`;
+      if (!this.warned.has(`${key} ${message}`)) {
+        this.warned.add(`${key} ${message}`);
+        this.log.warn(
+          { deployment: key, problem },
+          'workload simulator: the proxy runner would exit; its Pods crash-loop until the RunConfig or Deployment is fixed',
+        );
+      }
+      return { kind: 'waiting', reason: 'CrashLoopBackOff', message };
+    }
+    const sts = await this.write(() =>
+      this.apps.patchNamespacedStatefulSet(
+        {
+          name,
+          namespace,
+          body: runnerStatefulSet(namespace, name, image),
+          fieldManager: runnerFieldManager,
+          force: true,
+        },
+        applyPatch,
+      ),
+    );
+    if (config.transport !== 'stdio') {
+      const services = runnerServices(namespace, name, config.targetPort, sts.metadata?.uid ?? '');
+      // Both settle before the reconcile ends (stop() waits for reconciles, not for stray requests).
+      const results = await Promise.allSettled(
+        services.map((body) =>
+          this.write(() =>
+            this.core.patchNamespacedService(
+              { name: body.metadata.name, namespace, body, fieldManager: runnerFieldManager, force: true },
+              applyPatch,
+            ),
+          ),
+        ),
+      );
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+    this.log.debug(
+      { deployment: key, transport: config.transport },
+      'workload simulator: runner objects applied',
+    );
+    return { kind: 'ready' };
+  }
+
+  private async deletePod(pod: V1Pod): Promise<void> {
+    try {
+      await this.write(() =>
+        this.core.deleteNamespacedPod({
+          name: pod.metadata?.name ?? '',
+          namespace: pod.metadata?.namespace ?? '',
+          gracePeriodSeconds: 0,
+        }),
+      );
+    } catch (err) {
+      if (httpCode(err) !== 404) throw err;
+    }
+  }
+
+  private async write<T>(request: () => Promise<T>): Promise<T> {
+    this.writes++;
+    return request();
+  }
+}
