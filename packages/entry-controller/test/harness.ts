@@ -1,7 +1,13 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { group, mcpGroup, mcpServerEntry } from '@mcp-controllers/api';
 import { KubeClient, Manager, type Controller, type KubeObject } from '@mcp-controllers/core';
-import { eventually } from '@mcp-controllers/testkit';
+import {
+  conditionOf,
+  conditionSummary,
+  setStatus,
+  statusReaches,
+  type StatusView,
+} from '@mcp-controllers/testkit';
 import { entryCacheTransform, entryController } from '../src/reconcile.js';
 
 export type RunningEntryController = Manager & { controller: Controller };
@@ -55,53 +61,19 @@ export async function groupWithPhase(
 }
 
 export const setGroupPhase = (client: KubeClient, namespace: string, name: string, phase: string) =>
-  client.patch(
-    mcpGroup.resource,
-    { namespace, name },
-    'merge',
-    { status: { phase } },
-    { subresource: 'status' },
-  );
+  setStatus(client, mcpGroup.resource, { namespace, name }, { phase });
 
-export interface ConditionView {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-}
-export interface EntryView {
-  metadata: { generation?: number };
-  status?: { phase?: string; observedGeneration?: number; conditions?: ConditionView[] };
-}
-
-export const condition = (view: EntryView, type: string) =>
-  view.status?.conditions?.find((c) => c.type === type);
-
-/** `type=status/reason` of every condition, sorted: compact to compare. */
-export const summary = (view: EntryView) =>
-  (view.status?.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`).sort();
+export type EntryView = StatusView;
+export const condition = conditionOf;
+export const summary = conditionSummary;
 
 /** Waits until `accept` holds for the entry at its current generation, failing with the last state seen. */
-export async function entryReaches(
+export const entryReaches = (
   client: KubeClient,
   namespace: string,
   name: string,
   accept: (view: EntryView) => boolean,
   what: string,
   timeoutMs = 15_000,
-): Promise<EntryView> {
-  let last: EntryView | undefined;
-  try {
-    return await eventually(
-      async () => {
-        last = await client.get<KubeObject & EntryView>(mcpServerEntry.resource, { namespace, name });
-        const current = last.status?.observedGeneration === last.metadata.generation;
-        return current && accept(last) ? last : undefined;
-      },
-      { timeoutMs, what: `MCPServerEntry ${namespace}/${name}: ${what}` },
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; last seen ${JSON.stringify(last?.status)}`);
-  }
-}
+): Promise<EntryView> =>
+  statusReaches(client, mcpServerEntry.resource, { namespace, name }, accept, what, timeoutMs);

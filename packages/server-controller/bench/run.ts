@@ -31,7 +31,9 @@ const floorPerServer = 7 + 1 + 2;
 // Per server after a telemetry edit: the RunConfig, the Deployment (new checksum), one status write.
 const editFloorPerServer = 3;
 
-const controlPlane = await startControlPlane();
+// Two ClusterIP Services per server (the proxy's, and the runner's `mcp-<n>`): more than the default
+// /24 service range of the local apiserver holds.
+const controlPlane = await startControlPlane({ apiServerFlags: ['--service-cluster-ip-range=10.0.0.0/16'] });
 try {
   const kc = controlPlane.kubeConfig;
   await installCRDs(kc, generatedCRDPaths());

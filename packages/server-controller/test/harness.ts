@@ -1,7 +1,13 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { group, mcpGroup, mcpServer, mcpTelemetryConfig } from '@mcp-controllers/api';
 import { KubeClient, Manager, type Controller, type KubeObject } from '@mcp-controllers/core';
-import { eventually } from '@mcp-controllers/testkit';
+import {
+  conditionOf,
+  conditionSummary,
+  setStatus,
+  statusReaches,
+  type StatusView,
+} from '@mcp-controllers/testkit';
 import { serverCacheTransform } from '../src/cache-transform.js';
 import { serverController, type ServerControllerOptions } from '../src/reconcile.js';
 
@@ -95,62 +101,28 @@ export async function telemetryConfig(
 }
 
 export const setConfigHash = (client: KubeClient, namespace: string, name: string, configHash: string) =>
-  client.patch(
-    mcpTelemetryConfig.resource,
-    { namespace, name },
-    'merge',
-    { status: { configHash } },
-    { subresource: 'status' },
-  );
+  setStatus(client, mcpTelemetryConfig.resource, { namespace, name }, { configHash });
 
-export interface ConditionView {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-}
-export interface ServerView {
+export interface ServerView extends StatusView {
   metadata: { generation?: number; finalizers?: string[]; uid?: string };
-  status?: {
-    phase?: string;
+  status?: NonNullable<StatusView['status']> & {
     message?: string;
     url?: string;
     readyReplicas?: number;
-    observedGeneration?: number;
     telemetryConfigHash?: string;
-    conditions?: ConditionView[];
   };
 }
 
-export const condition = (view: ServerView, type: string) =>
-  view.status?.conditions?.find((c) => c.type === type);
-
-/** `type=status/reason` of every condition, sorted: compact to compare. */
-export const summary = (view: ServerView) =>
-  (view.status?.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`).sort();
+export const condition = conditionOf;
+export const summary = conditionSummary;
 
 /** Waits until `accept` holds for the server at its current generation, failing with the last state seen. */
-export async function serverReaches(
+export const serverReaches = (
   client: KubeClient,
   namespace: string,
   name: string,
   accept: (view: ServerView) => boolean,
   what: string,
   timeoutMs = 20_000,
-): Promise<ServerView> {
-  let last: ServerView | undefined;
-  try {
-    return await eventually(
-      async () => {
-        const got = await client.get<KubeObject & ServerView>(mcpServer.resource, { namespace, name });
-        last = got;
-        const current = got.status?.observedGeneration === got.metadata.generation;
-        return current && accept(got) ? got : undefined;
-      },
-      { timeoutMs, what: `MCPServer ${namespace}/${name}: ${what}` },
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; last seen ${JSON.stringify(last?.status)}`);
-  }
-}
+): Promise<ServerView> =>
+  statusReaches(client, mcpServer.resource, { namespace, name }, accept, what, timeoutMs);

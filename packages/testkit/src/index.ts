@@ -67,3 +67,12 @@ export {
   type WorkloadSimulatorOptions,
   type WorkloadSimulatorStats,
 } from './simulator.js';
+export {
+  conditionOf,
+  conditionSummary,
+  setStatus,
+  statusReaches,
+  type ConditionView,
+  type StatusClient,
+  type StatusView,
+} from './status-views.js';
