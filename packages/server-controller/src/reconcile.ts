@@ -66,6 +66,7 @@ import { desiredReplicas, serverURL } from './names.js';
 import { serverPhase, runnerMissingMessage, type PodView } from './phase.js';
 import { podPatch } from './pod-patch.js';
 import { deleteRunnerObjects } from './runner-cleanup.js';
+import { runConfigProblems } from './runconfig.js';
 import {
   ownedConditionTypes,
   serverStatus,
@@ -192,7 +193,8 @@ export function serverController(deps: ServerControllerDeps, options: ServerCont
       const inputs: StatusInputs = {
         name,
         namespace,
-        specProblems: parsed.ok ? [] : parsed.errors.map((e) => formatFieldErrors([e])),
+        // The schema and its CEL rules, then what ToolHive's runner would refuse in the RunConfig.
+        specProblems: parsed.ok ? runConfigProblems(spec) : parsed.errors.map((e) => formatFieldErrors([e])),
         ...(groupName ? { groupName, group: readGroup(`${namespace}/${groupName}`) } : {}),
         ...(telemetryName && telemetry ? { telemetryName, telemetry: telemetry.view } : {}),
         unsupported: unsupportedReferences(spec),

@@ -1,12 +1,14 @@
-// An input the controller cannot read is "unknown", never "not found": with MCPTelemetryConfigs
-// denied (403 through a fault proxy) a server that references one says TelemetryConfigRefError, is
-// not rolled out, and is rolled out from the first list that succeeds. Its own control plane: no
-// other controller may reconcile the same servers.
+// Failure paths, on a control plane of their own (no other controller reconciles these servers):
+// - an input the controller cannot read is "unknown", never "not found": with MCPTelemetryConfigs
+//   denied (403 through a fault proxy) a server that references one says TelemetryConfigRefError, is
+//   not rolled out, and is rolled out from the first list that succeeds;
+// - a runner that never recreates its StatefulSet: the proxy is bounced at most once per cooldown.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generatedCRDPaths, mcpServer } from '@mcp-controllers/api';
-import { deploymentResource, KubeClient } from '@mcp-controllers/core';
+import { deploymentResource, KubeClient, type KubeObject } from '@mcp-controllers/core';
 import {
   createNamespace,
+  eventually,
   installCRDs,
   startFaultProxy,
   startWorkloadSimulator,
@@ -14,6 +16,8 @@ import {
   type WorkloadSimulator,
 } from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
+import { runnerMissingMessage } from '../src/phase.js';
+import { bounceCooldownMs, restartedAtAnnotation } from '../src/reconcile.js';
 import { condition, serverReaches, startServerController, telemetryConfig, yardstick } from './harness.js';
 
 const controlPlane = useControlPlane();
@@ -79,6 +83,53 @@ it('says TelemetryConfigRefError, never NotFound, while configs cannot be read, 
     expect(condition(valid, 'TelemetryConfigRefValidated')?.reason).toBe('TelemetryConfigRefValid');
   } finally {
     proxy.clear();
+    await manager.stop();
+  }
+});
+
+it('bounces the proxy at most once per cooldown while the runner never recreates its StatefulSet', async () => {
+  const ns = await createNamespace(controlPlane().kubeConfig, 'no-runner');
+  let clock = Date.now();
+  simulator.setRunner(ns, 'lonely', 'absent');
+  const manager = await startServerController(controlPlane().kubeConfig, [], { now: () => clock });
+  const stampOf = async () =>
+    (
+      await client.get<
+        KubeObject & { spec: { template: { metadata: { annotations?: Record<string, string> } } } }
+      >(deploymentResource, { namespace: ns, name: 'lonely' })
+    ).spec.template.metadata.annotations?.[restartedAtAnnotation];
+  try {
+    await client.create(mcpServer.resource, yardstick(ns, 'lonely'));
+    const pending = await serverReaches(
+      client,
+      ns,
+      'lonely',
+      (v) => v.status?.message === runnerMissingMessage,
+      'Pending: runner StatefulSet missing',
+    );
+    expect(pending.status?.phase).toBe('Pending');
+    expect(pending.status?.readyReplicas).toBe(1);
+    const first = await eventually(stampOf, { timeoutMs: 15_000, what: 'first bounce' });
+    expect(first).toBe(new Date(clock).toISOString());
+
+    // Within the cooldown the server is looked at again (every 10 s) but not bounced.
+    const reconciles = async () =>
+      (await manager.metrics.reconcileTotal.get()).values.reduce((n, v) => n + v.value, 0);
+    const before = await reconciles();
+    await eventually(async () => ((await reconciles()) > before ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'a reconcile after the requeue',
+    });
+    expect(await stampOf()).toBe(first);
+
+    // Past the cooldown: bounced again.
+    clock += bounceCooldownMs + 1_000;
+    const second = await eventually(async () => ((await stampOf()) !== first ? stampOf() : undefined), {
+      timeoutMs: 20_000,
+      what: 'second bounce',
+    });
+    expect(second).toBe(new Date(clock).toISOString());
+  } finally {
     await manager.stop();
   }
 });

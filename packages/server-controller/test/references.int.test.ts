@@ -207,6 +207,17 @@ describe('telemetryConfigRef', () => {
   });
 });
 
+describe('a spec the runner would refuse', () => {
+  it('is InvalidSpec with the problem, and is not rolled out', async () => {
+    const ns = namespace();
+    await client.create(mcpServer.resource, yardstick(ns, 'bad-env', { env: [{ name: 'A=B', value: 'x' }] }));
+    const view = await serverReaches(client, ns, 'bad-env', reason('Ready', 'InvalidSpec'), 'InvalidSpec');
+    expect(view.status?.phase).toBe('Failed');
+    expect(view.status?.message).toBe('spec is invalid: spec.env: invalid variable name "A=B"');
+    await expect(deployment('bad-env')).rejects.toMatchObject({ code: 404 });
+  });
+});
+
 describe('groupRef', () => {
   it('follows the group as it appears and becomes ready, and drops the condition when the ref is cleared', async () => {
     const ns = namespace();
