@@ -49,3 +49,4 @@ export {
   type Transform,
 } from './transform.js';
 export { listAllPages, type ListResult, type PageQuery } from './pager.js';
+export { canonicalQuantity, isQuantity } from './quantity.js';

@@ -41,7 +41,6 @@ export {
   type ProxyMode,
   type ServerNames,
 } from './names.js';
-export { canonicalQuantity, isQuantity } from './quantity.js';
 export {
   imagePullSecrets,
   mcpServiceAccount,

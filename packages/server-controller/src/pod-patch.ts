@@ -27,7 +27,7 @@
  * `{"metadata":{},"spec":{"containers":[],"serviceAccountName":"<n>-sa"}}`.
  */
 import { serverNames } from './names.js';
-import { canonicalQuantity, isQuantity } from './quantity.js';
+import { canonicalQuantity, isQuantity } from '@mcp-controllers/core';
 import type { Server } from './types.js';
 
 export type PodPatchResult = { ok: true; json: string } | { ok: false; message: string };

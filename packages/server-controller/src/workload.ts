@@ -28,7 +28,7 @@ import type { KubeObject } from '@mcp-controllers/core';
 import { desiredReplicas, mergeOver, serverLabels, serverNames, sortedMap } from './names.js';
 // The RunConfig names `<mount>/<key>` as the profile's path: one constant keeps the two in step.
 import { permissionProfileMountPath } from './permissions.js';
-import { canonicalQuantity } from './quantity.js';
+import { canonicalQuantity } from '@mcp-controllers/core';
 import { imagePullSecrets } from './rbac.js';
 import type { EnvVar, Server, TelemetryWiring, Volume, VolumeMount } from './types.js';
 

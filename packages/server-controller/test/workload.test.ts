@@ -2,7 +2,7 @@ import { findDrift, withAppliedHash } from '@mcp-controllers/core';
 import { describe, expect, it } from 'vitest';
 import { desiredReplicas, effectiveProxyMode, serverLabels, serverNames, serverURL } from '../src/names.js';
 import { podPatch } from '../src/pod-patch.js';
-import { canonicalQuantity } from '../src/quantity.js';
+import { canonicalQuantity } from '@mcp-controllers/core';
 import { proxyService } from '../src/service.js';
 import type { Server, TelemetryWiring } from '../src/types.js';
 import { proxyDeployment, type ProxyDeploymentInputs } from '../src/workload.js';

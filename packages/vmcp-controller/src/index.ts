@@ -1,0 +1,81 @@
+// In progress (issue 15): the pure builders of mcp-vmcp-controller. The reconcile loop, the binary,
+// the chart and the workload simulator's vmcp runtime come next; until then this package builds as a
+// library only.
+export { vmcpLabels, vmcpNames, vmcpPort, vmcpURL, type VmcpNames } from './names.js';
+export {
+  configChecksumAnnotation,
+  defaultVmcpImage,
+  desiredReplicas,
+  InvalidPodTemplateError,
+  vmcpArgs,
+  vmcpConfigMountPath,
+  vmcpConfigVolumeName,
+  vmcpContainerName,
+  vmcpDeployment,
+  vmcpEnv,
+  vmcpVolumes,
+  type ConfigMapVolume,
+  type VmcpDeployment,
+  type VmcpDeploymentInputs,
+} from './workload.js';
+export {
+  checkPodTemplateSpec,
+  mergePodTemplate,
+  type PodTemplate,
+  type PodTemplateCheck,
+} from './pod-template.js';
+export { vmcpService } from './service.js';
+export {
+  vmcpDiscoveredRules,
+  vmcpImagePullSecrets,
+  vmcpInlineRules,
+  vmcpRbac,
+  vmcpRules,
+  vmcpServiceAccountName,
+  type PolicyRule,
+} from './rbac.js';
+export { hmacSecret, hmacSecretKey, hmacSecretLength, hmacSecretProblem } from './hmac.js';
+export {
+  backendCount,
+  vmcpPhase,
+  vmcpPodState,
+  vmcpPodView,
+  type DiscoveredBackend,
+  type VmcpPhase,
+  type VmcpPhaseInputs,
+  type VmcpPhaseResult,
+  type VmcpPodView,
+} from './phase.js';
+export {
+  caBundleBasePath,
+  caBundleDefaultKey,
+  caBundleMounts,
+  caBundleVolumeName,
+  headerForwardEnv,
+  memberName,
+  normalizeForEnvVar,
+  staticBackend,
+  type BackendTransport,
+  type CABundleMount,
+  type Member,
+  type MemberKind,
+  type StaticBackend,
+  type StaticBackendResult,
+} from './members.js';
+export {
+  buildVmcpConfig,
+  configMapChecksum,
+  contentChecksumAnnotation,
+  goDuration,
+  goFloat,
+  renderConfigYaml,
+  vmcpConfigKey,
+  vmcpConfigLabels,
+  vmcpConfigMap,
+  type SkippedMember,
+  type TelemetryInput,
+  type VmcpConfig,
+  type VmcpConfigInputs,
+  type VmcpConfigMap,
+} from './config.js';
+export { marshalYaml, type YamlNode } from './goyaml.js';
