@@ -74,3 +74,4 @@ export const parseMCPServer = (input: unknown) => parseResource(mcpServer, input
 export const parseMCPRemoteProxy = (input: unknown) => parseResource(mcpRemoteProxy, input);
 export const parseVirtualMCPServer = (input: unknown) => parseResource(virtualMCPServer, input);
 export const parseMCPExternalAuthConfig = (input: unknown) => parseResource(mcpExternalAuthConfig, input);
+export { configMapContentChecksum, contentChecksumAnnotation } from './checksum.js';

@@ -4,6 +4,7 @@
  * checksum, so a config change rolls the pods), its Service. Pure; one call per reconcile, so the
  * RunConfig and the Deployment always come from the same inputs.
  */
+import { configMapContentChecksum } from '@mcp-controllers/api';
 import {
   configMapResource,
   deploymentResource,
@@ -15,7 +16,7 @@ import {
   type ResourceRef,
 } from '@mcp-controllers/core';
 import { mcpServiceAccount, runnerRole, runnerRoleBinding, runnerServiceAccount } from './rbac.js';
-import { buildRunConfig, renderRunConfig, runConfigChecksum, runConfigConfigMap } from './runconfig.js';
+import { buildRunConfig, renderRunConfig, runConfigConfigMap } from './runconfig.js';
 import { proxyService } from './service.js';
 import type { Server, TelemetryWiring } from './types.js';
 import { proxyDeployment } from './workload.js';
@@ -50,7 +51,7 @@ export function desiredObjects(server: Server, inputs: DesiredInputs): Desired {
   const configMap = runConfigConfigMap(server, renderRunConfig(runConfig));
   const mcpAccount = mcpServiceAccount(server);
   const deployment = proxyDeployment(server, {
-    runConfigChecksum: runConfigChecksum(configMap),
+    runConfigChecksum: configMapContentChecksum(configMap),
     podPatch: inputs.podPatch,
     ...(inputs.telemetry ? { telemetry: inputs.telemetry } : {}),
     runnerImage: inputs.runnerImage,

@@ -8,7 +8,6 @@ export {
 export {
   buildRunConfig,
   cleanPath,
-  contentChecksumAnnotation,
   defaultProxyHost,
   formatGoDuration,
   marshalIndentGo,
@@ -19,7 +18,6 @@ export {
   permissionProfileMountPath,
   permissionProfileNameOrPath,
   renderRunConfig,
-  runConfigChecksum,
   runConfigConfigMap,
   runConfigKey,
   runConfigLabels,

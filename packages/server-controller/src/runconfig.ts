@@ -14,8 +14,7 @@
  *   and `group` (ToolHive never writes it either);
  * - the `TOOLHIVE_DEFAULT_REDIS_ADDR` fallback of ToolHive's operator for `scaling_config`.
  */
-import { createHash } from 'node:crypto';
-import { goKeyOrder } from '@mcp-controllers/api';
+import { configMapContentChecksum, contentChecksumAnnotation, goKeyOrder } from '@mcp-controllers/api';
 import type { KubeObject, ObjectMeta } from '@mcp-controllers/core';
 import { marshalIndentGo, normalizeGoDuration } from './go.js';
 import { effectiveProxyMode, serverNames } from './names.js';
@@ -41,7 +40,6 @@ export const runConfigKey = 'runconfig.json';
  * On the ConfigMap: the checksum of its content (the Deployment's pod template carries the same value
  * as `toolhive.stacklok.dev/runconfig-checksum`, workload.ts).
  */
-export const contentChecksumAnnotation = 'toolhive.stacklok.dev/content-checksum';
 
 export interface RunConfigOptions {
   /** The runtime telemetry object (`TelemetryWiring.runtime`); no telemetry when undefined. */
@@ -311,33 +309,8 @@ export function runConfigConfigMap(server: Server, json: string): RunConfigConfi
     },
     data: { [runConfigKey]: json },
   };
-  configMap.metadata.annotations[contentChecksumAnnotation] = runConfigChecksum(configMap);
+  configMap.metadata.annotations[contentChecksumAnnotation] = configMapContentChecksum(configMap);
   return configMap;
-}
-
-/**
- * ToolHive's `ComputeConfigMapChecksum`, byte for byte: one SHA-256 over, in order, each `data` key
- * then its value (keys sorted), each label key then its value (sorted), and each annotation key then
- * its value (sorted, the checksum annotation itself left out); nothing separates the pieces and
- * `binaryData` is not included. Lowercase hex, 64 characters. The pod template's
- * `runconfig-checksum` annotation carries the same value.
- */
-export function runConfigChecksum(configMap: {
-  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  data?: Record<string, string>;
-}): string {
-  const hash = createHash('sha256');
-  const feed = (map: Record<string, string> | undefined, skip?: string) => {
-    for (const key of Object.keys(map ?? {}).sort(goKeyOrder)) {
-      if (key === skip) continue;
-      hash.update(key, 'utf8');
-      hash.update(map?.[key] ?? '', 'utf8');
-    }
-  };
-  feed(configMap.data);
-  feed(configMap.metadata.labels);
-  feed(configMap.metadata.annotations, contentChecksumAnnotation);
-  return hash.digest('hex');
 }
 
 /** A copy with keys in Go's map order (as far as JavaScript keeps it; see `marshalIndentGo`). */

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { formatFieldErrors, parseMCPServer, parseMCPTelemetryConfig } from '@mcp-controllers/api';
+import {
+  configMapContentChecksum,
+  formatFieldErrors,
+  parseMCPServer,
+  parseMCPTelemetryConfig,
+} from '@mcp-controllers/api';
 import { describe, expect, it } from 'vitest';
 import {
   buildRunConfig,
@@ -8,7 +13,6 @@ import {
   normalizeGoDuration,
   parseGoDuration,
   renderRunConfig,
-  runConfigChecksum,
   runConfigConfigMap,
   runConfigProblems,
   telemetryWiring,
@@ -44,7 +48,7 @@ function telemetrySpec(spec: unknown) {
 
 const build = (s: Server, options: Parameters<typeof buildRunConfig>[1] = {}) => buildRunConfig(s, options);
 const configMapOf = (s: Server) => runConfigConfigMap(s, renderRunConfig(build(s)));
-const checksumOf = (s: Server) => runConfigChecksum(configMapOf(s));
+const checksumOf = (s: Server) => configMapContentChecksum(configMapOf(s));
 
 // runtime-formats a.5 (ToolHive's yardstick example), without the `usagemetrics` middleware.
 const yardstickRunConfig = `{
@@ -484,7 +488,7 @@ describe('runConfigConfigMap and its checksum', () => {
           'toolhive.stacklok.io/mcp-server': 'test-server',
           'toolhive.stacklok.io/managed-by': 'toolhive-operator',
         },
-        annotations: { 'toolhive.stacklok.dev/content-checksum': runConfigChecksum(cm) },
+        annotations: { 'toolhive.stacklok.dev/content-checksum': configMapContentChecksum(cm) },
       },
       data: { 'runconfig.json': json },
     });
@@ -499,10 +503,10 @@ describe('runConfigConfigMap and its checksum', () => {
       data: { 'runconfig.json': '{}' },
     };
     const expected = createHash('sha256').update('runconfig.json{}a1b2zlast').digest('hex');
-    expect(runConfigChecksum(cm)).toBe(expected);
-    expect(runConfigChecksum({ ...cm, metadata: { ...cm.metadata, annotations: { z: 'last' } } })).toBe(
-      expected,
-    );
+    expect(configMapContentChecksum(cm)).toBe(expected);
+    expect(
+      configMapContentChecksum({ ...cm, metadata: { ...cm.metadata, annotations: { z: 'last' } } }),
+    ).toBe(expected);
   });
 
   it('gives the same ConfigMap and checksum for the same spec (ToolHive: deterministic generation)', () => {

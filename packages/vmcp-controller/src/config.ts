@@ -33,14 +33,7 @@ import {
 import type { VirtualServer, VirtualSpec } from './types.js';
 
 export { goDuration, goFloat } from './go-text.js';
-export {
-  configMapChecksum,
-  contentChecksumAnnotation,
-  vmcpConfigKey,
-  vmcpConfigLabels,
-  vmcpConfigMap,
-  type VmcpConfigMap,
-} from './config-map.js';
+export { vmcpConfigKey, vmcpConfigLabels, vmcpConfigMap, type VmcpConfigMap } from './config-map.js';
 
 export interface TelemetryInput {
   /** The referenced MCPTelemetryConfig's spec, parsed (CRD defaults applied) and valid. */

@@ -64,8 +64,6 @@ export {
 } from './members.js';
 export {
   buildVmcpConfig,
-  configMapChecksum,
-  contentChecksumAnnotation,
   goDuration,
   goFloat,
   renderConfigYaml,

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
-import { formatFieldErrors, parseMCPTelemetryConfig, parseVirtualMCPServer } from '@mcp-controllers/api';
+import {
+  configMapContentChecksum,
+  contentChecksumAnnotation,
+  formatFieldErrors,
+  parseMCPTelemetryConfig,
+  parseVirtualMCPServer,
+} from '@mcp-controllers/api';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import {
-  buildVmcpConfig,
-  configMapChecksum,
-  contentChecksumAnnotation,
-  renderConfigYaml,
-  vmcpConfigMap,
-  type TelemetryInput,
-} from '../src/config.js';
+import { buildVmcpConfig, renderConfigYaml, vmcpConfigMap, type TelemetryInput } from '../src/config.js';
 import type { Member } from '../src/members.js';
 import type { VirtualServer } from '../src/types.js';
 
@@ -491,7 +490,7 @@ describe('vmcpConfigMap', () => {
         'toolhive.stacklok.io/managed-by': 'toolhive-operator',
         'toolhive.stacklok.io/virtual-mcp-server': 'demo-vmcp',
       },
-      annotations: { [contentChecksumAnnotation]: configMapChecksum(configMap) },
+      annotations: { [contentChecksumAnnotation]: configMapContentChecksum(configMap) },
     });
     expect(configMap.data).toEqual({ 'config.yaml': 'name: demo-vmcp\n' });
     expect(configMap.metadata.annotations[contentChecksumAnnotation]).toMatch(/^[0-9a-f]{64}$/);
@@ -503,7 +502,7 @@ describe('vmcpConfigMap', () => {
   it('computes ToolHive’s checksum: data, then labels, then annotations, nothing in between', () => {
     // sha256("k" + "v" + "l" + "w" + "a" + "b"), the checksum annotation itself left out.
     expect(
-      configMapChecksum({
+      configMapContentChecksum({
         metadata: { labels: { l: 'w' }, annotations: { a: 'b', [contentChecksumAnnotation]: 'old' } },
         data: { k: 'v' },
       }),
