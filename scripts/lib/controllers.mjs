@@ -16,6 +16,7 @@ export const controllers = [
   { name: 'mcp-telemetry-controller', main: 'packages/telemetry-controller/dist/main.js' },
   { name: 'mcp-entry-controller', main: 'packages/entry-controller/dist/main.js' },
   { name: 'mcp-server-controller', main: 'packages/server-controller/dist/main.js' },
+  { name: 'mcp-vmcp-controller', main: 'packages/vmcp-controller/dist/main.js' },
 ];
 
 // testkit's pidAlive, kept here so that `run.sh stop` works without a build of the workspace.

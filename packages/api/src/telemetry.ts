@@ -83,6 +83,59 @@ export function validateTelemetryConfig(object: unknown): Validation {
   return { valid: false, problems };
 }
 
+/** A container env var as the telemetry wiring emits it: a value, or a reference into a Secret. */
+export interface TelemetryEnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
+/** Prefix of the env vars carrying `sensitiveHeaders`; the runtime reads the header values from them. */
+export const otelHeaderEnvPrefix = 'TOOLHIVE_OTEL_HEADER_';
+
+/**
+ * `TOOLHIVE_OTEL_HEADER_<NAME>`: `-` becomes `_`, then the name is upper-cased one character at a
+ * time as Go's `strings.ToUpper` does (a character without a one-character upper case, such as `ß`,
+ * is kept); nothing else is changed.
+ */
+export function otelHeaderEnvName(header: string): string {
+  let upper = '';
+  for (const c of header.replaceAll('-', '_')) {
+    const u = c.toUpperCase();
+    upper += [...u].length === 1 ? u : c;
+  }
+  return otelHeaderEnvPrefix + upper;
+}
+
+/** `OTEL_RESOURCE_ATTRIBUTES=service.name=<svc>,service.namespace=<ns>` (custom attributes are not here). */
+export function otelResourceAttributesEnv(serviceName: string, namespace: string): TelemetryEnvVar {
+  return {
+    name: 'OTEL_RESOURCE_ATTRIBUTES',
+    value: `service.name=${serviceName},service.namespace=${namespace}`,
+  };
+}
+
+/**
+ * The env a referenced MCPTelemetryConfig adds to a workload's container (the proxy runner's, or
+ * vmcp's), in ToolHive's order: `OTEL_RESOURCE_ATTRIBUTES`, then one `TOOLHIVE_OTEL_HEADER_<NAME>`
+ * per sensitive header, in spec order, as a `secretKeyRef` (the value is never read). Not gated on
+ * `openTelemetry.enabled`, as ToolHive's.
+ */
+export function telemetryEnv(
+  spec: MCPTelemetryConfigSpec,
+  serviceName: string,
+  namespace: string,
+): TelemetryEnvVar[] {
+  const env = [otelResourceAttributesEnv(serviceName, namespace)];
+  for (const header of spec.openTelemetry?.sensitiveHeaders ?? []) {
+    env.push({
+      name: otelHeaderEnvName(header.name),
+      valueFrom: { secretKeyRef: { name: header.secretKeyRef.name, key: header.secretKeyRef.key } },
+    });
+  }
+  return env;
+}
+
 /** Where a config's OTLP CA bundle is mounted, or undefined when it names none. */
 export interface TelemetryCABundle {
   configMap: string;

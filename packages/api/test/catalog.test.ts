@@ -12,12 +12,15 @@ const upstreamReady: Record<string, 'True' | 'False'> = {
   BackendsUnknown: 'False',
   AuthServerConfigInvalid: 'False',
 };
+// Reasons mcp-controllers adds for a vMCP it does not roll out (ToolHive has no Ready condition then).
+const ownReady = { InvalidSpec: 'False', GroupNotReady: 'False', NotRolledOut: 'False' } as const;
 
 describe('condition catalogs', () => {
-  it('VirtualMCPServer Ready has ToolHive’s reasons with ToolHive’s statuses', () => {
+  it('VirtualMCPServer Ready has ToolHive’s reasons with ToolHive’s statuses, and three of its own', () => {
     const ready = virtualMCPServerConditions.catalog.Ready?.reasons ?? {};
-    expect(Object.fromEntries(Object.entries(ready).map(([reason, spec]) => [reason, spec.status]))).toEqual(
-      upstreamReady,
-    );
+    expect(Object.fromEntries(Object.entries(ready).map(([reason, spec]) => [reason, spec.status]))).toEqual({
+      ...upstreamReady,
+      ...ownReady,
+    });
   });
 });

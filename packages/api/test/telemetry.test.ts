@@ -3,6 +3,7 @@ import {
   formatFieldErrors,
   formatGoFloat,
   normalizeSamplingRate,
+  otelHeaderEnvName,
   parseMCPRemoteProxy,
   parseMCPServer,
   parseMCPTelemetryConfig,
@@ -239,5 +240,13 @@ describe('deprecated inline spec.telemetry', () => {
       },
       prometheus: { enabled: false },
     });
+  });
+});
+
+describe('otelHeaderEnvName', () => {
+  it('upper-cases and turns only dashes into underscores', () => {
+    expect(otelHeaderEnvName('x-api-key')).toBe('TOOLHIVE_OTEL_HEADER_X_API_KEY');
+    expect(otelHeaderEnvName('Authorization.v2')).toBe('TOOLHIVE_OTEL_HEADER_AUTHORIZATION.V2');
+    expect(otelHeaderEnvName('straße')).toBe('TOOLHIVE_OTEL_HEADER_STRAßE');
   });
 });

@@ -32,6 +32,7 @@ export * from './kinds.js';
 export * from './owner.js';
 export * from './drift.js';
 export * from './apply.js';
+export * from './children.js';
 export * from './cleanup.js';
 export { newerResourceVersion, writeThrough } from './write-through.js';
 export { isExpectedError, RepeatFilter } from './log.js';
@@ -44,6 +45,7 @@ export {
   isCoreConfigMaps,
   isCoreSecrets,
   lastAppliedAnnotation,
+  metadataOnly,
   secretKeysOnly,
   stripForCache,
   type Transform,

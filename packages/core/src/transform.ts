@@ -59,6 +59,28 @@ function blankValues<T extends KubeObject>(obj: T, fields: readonly string[]): T
   return obj;
 }
 
+/**
+ * Only the identity, labels and owner references of an object (a new object; the input is not
+ * changed): for objects of a watched kind that a controller must know exist (a foreign object under a
+ * name it needs, a StatefulSet whose presence it checks) but never reads further.
+ */
+export function metadataOnly(obj: KubeObject): KubeObject {
+  const m = obj.metadata;
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      ...(m.deletionTimestamp !== undefined ? { deletionTimestamp: m.deletionTimestamp } : {}),
+      ...(m.labels !== undefined ? { labels: m.labels } : {}),
+      ...(m.ownerReferences !== undefined ? { ownerReferences: m.ownerReferences } : {}),
+    },
+  };
+}
+
 export const isCoreConfigMaps = (resource: ResourceRef): boolean =>
   resource.group === '' && resource.plural === 'configmaps';
 

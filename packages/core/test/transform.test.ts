@@ -5,6 +5,7 @@ import {
   defaultTransform,
   isCoreConfigMaps,
   lastAppliedAnnotation,
+  metadataOnly,
   secretKeysOnly,
   stripForCache,
 } from '../src/transform.js';
@@ -61,5 +62,44 @@ describe('cache transforms', () => {
       object({ data: { key: 'value' } }),
     );
     expect(lookalike.data).toEqual({ key: 'value' });
+  });
+
+  it('keeps only identity, labels and owners for metadataOnly, leaving the input as it was', () => {
+    const input: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'x',
+        namespace: 'ns',
+        uid: 'u1',
+        resourceVersion: '7',
+        labels: { app: 'a' },
+        annotations: { big: 'note' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'o', uid: 'u0', controller: true }],
+      },
+      data: { key: 'value' },
+    };
+    const before = structuredClone(input);
+    expect(metadataOnly(input)).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'x',
+        namespace: 'ns',
+        uid: 'u1',
+        resourceVersion: '7',
+        labels: { app: 'a' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'o', uid: 'u0', controller: true }],
+      },
+    });
+    expect(input).toEqual(before);
+    const deleting = metadataOnly({ metadata: { name: 'y', deletionTimestamp: '2026-01-01T00:00:00Z' } });
+    expect(deleting.metadata).toEqual({
+      name: 'y',
+      namespace: undefined,
+      uid: undefined,
+      resourceVersion: undefined,
+      deletionTimestamp: '2026-01-01T00:00:00Z',
+    });
   });
 });

@@ -17,6 +17,7 @@ import {
   controllerOf,
   deploymentResource,
   groupOf,
+  metadataOnly,
   podResource,
   roleBindingResource,
   roleResource,
@@ -45,24 +46,6 @@ const same = (a: ResourceRef, b: ResourceRef) => a.group === b.group && a.plural
 export function controlledByServer(obj: KubeObject): boolean {
   const ref = controllerOf(obj);
   return ref?.kind === 'MCPServer' && groupOf(ref.apiVersion) === apiGroup;
-}
-
-/** Only the identity, labels and owners of an object. */
-export function metadataOnly(obj: KubeObject): KubeObject {
-  const m = obj.metadata;
-  return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    metadata: {
-      name: m.name,
-      namespace: m.namespace,
-      uid: m.uid,
-      resourceVersion: m.resourceVersion,
-      ...(m.deletionTimestamp !== undefined ? { deletionTimestamp: m.deletionTimestamp } : {}),
-      ...(m.labels !== undefined ? { labels: m.labels } : {}),
-      ...(m.ownerReferences !== undefined ? { ownerReferences: m.ownerReferences } : {}),
-    },
-  };
 }
 
 export const serverCacheTransform = (resource: ResourceRef): Transform | undefined => {

@@ -1,10 +1,4 @@
-export {
-  inlineRuntimeTelemetry,
-  otelHeaderEnvName,
-  otelHeaderEnvPrefix,
-  telemetryWiring,
-  type TelemetryRef,
-} from './telemetry.js';
+export { inlineRuntimeTelemetry, telemetryWiring, type TelemetryRef } from './telemetry.js';
 export {
   buildRunConfig,
   cleanPath,

@@ -36,29 +36,26 @@ import {
   type MCPTelemetryConfig,
 } from '@mcp-controllers/api';
 import {
-  applyOwned,
+  applyChildren,
+  applyReplicas,
   Controller,
   deploymentResource,
   ensureFinalizer,
   generationChanged,
   hasFinalizer,
-  OwnershipConflictError,
   podResource,
   refIndexer,
   removeFinalizer,
   replaceConditions,
   statefulSetResource,
-  withOwner,
   writeStatus,
   writeThrough,
   type Cache,
   type Condition,
-  type Informer,
   type KeyMapper,
   type KubeClient,
   type KubeObject,
   type Logger,
-  type ResourceRef,
 } from '@mcp-controllers/core';
 import { controlledByServer, ownedResources } from './cache-transform.js';
 import { desiredObjects } from './desired.js';
@@ -227,8 +224,25 @@ export function serverController(deps: ServerControllerDeps, options: ServerCont
           runnerImage: options.runnerImage,
           ...(options.proxyHost !== undefined ? { proxyHost: options.proxyHost } : {}),
         });
-        const conflicts = await applyAll(raw, objects.objects, ctx.log);
-        if (conflicts.length === 0 && objects.replicas !== undefined) await scale(key, objects.replicas);
+        const conflicts = await applyChildren({
+          client,
+          cache,
+          owner: raw,
+          ownerResource: resource,
+          children: objects.objects,
+          fieldManager,
+          log: ctx.log,
+        });
+        if (conflicts.length === 0 && objects.replicas !== undefined) {
+          // spec.replicas under a field manager of its own (see applyReplicas): an HPA can own it later.
+          await applyReplicas({
+            client,
+            informer: deployments,
+            live: ownDeployment(key),
+            replicas: objects.replicas,
+            fieldManager,
+          });
+        }
         if (conflicts.length > 0) {
           applyProblem = conflicts.map((c) => c.message).join('; ');
           if (conflicts.some((c) => c.conflict.reason === 'ControlledByPreviousOwner'))
@@ -307,67 +321,6 @@ export function serverController(deps: ServerControllerDeps, options: ServerCont
 
   function proxyPods(namespace: string, name: string): PodView[] {
     return pods.store.byIndex(serverIndexes.pods, `${namespace}/${name}`);
-  }
-
-  async function applyAll(
-    owner: RawServer,
-    objects: readonly { resource: ResourceRef; object: KubeObject }[],
-    log: Logger,
-  ): Promise<OwnershipConflictError[]> {
-    const conflicts: OwnershipConflictError[] = [];
-    await Promise.all(
-      objects.map(async ({ resource: childResource, object }) => {
-        const desired = withOwner(object, owner, resource);
-        const informer: Informer = cache.informer(childResource);
-        const cachedChild = informer.store.get(
-          `${owner.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`,
-        );
-        try {
-          const outcome = await applyOwned({
-            client,
-            resource: childResource,
-            desired,
-            cached: cachedChild,
-            fieldManager,
-          });
-          if (outcome.action !== 'unchanged') {
-            writeThrough(informer, outcome.object);
-            log.debug(
-              { kind: childResource.kind, name: object.metadata.name, reason: outcome.reason },
-              outcome.action,
-            );
-          }
-        } catch (err) {
-          if (err instanceof OwnershipConflictError) conflicts.push(err);
-          else throw err;
-        }
-      }),
-    );
-    return conflicts;
-  }
-
-  /**
-   * Sets the proxy Deployment's replicas to `spec.replicas` (capped for stdio) when they differ, under
-   * a field manager of their own. The main apply never sends replicas, so clearing `spec.replicas`
-   * later drops nothing: the count stays where it was, for an HPA or `kubectl scale` to own (one
-   * manager for both would make server-side apply remove the field, and the apiserver reset it to 1).
-   */
-  async function scale(key: string, replicas: number): Promise<void> {
-    const live = ownDeployment(key);
-    if (!live || live.spec?.replicas === replicas) return;
-    const patched = await client.patch<Deployment>(
-      deploymentResource,
-      { namespace: live.metadata.namespace ?? '', name: live.metadata.name ?? '' },
-      'apply',
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: live.metadata.name, namespace: live.metadata.namespace },
-        spec: { replicas },
-      },
-      { fieldManager: `${fieldManager}-replicas`, force: true },
-    );
-    writeThrough(deployments, patched);
   }
 
   /** Bounces the proxy unless it was bounced within the cooldown; resolves the wait until the next look. */

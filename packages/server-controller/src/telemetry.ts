@@ -14,14 +14,14 @@
 import {
   goKeyOrder,
   normalizeSamplingRate,
+  otelResourceAttributesEnv,
   runtimeTelemetryConfig,
   stripScheme,
   telemetryCABundle,
+  telemetryEnv,
   type MCPTelemetryConfigSpec,
 } from '@mcp-controllers/api';
 import type { EnvVar, Server, ServerSpec, TelemetryWiring } from './types.js';
-
-export const otelHeaderEnvPrefix = 'TOOLHIVE_OTEL_HEADER_';
 
 /** A referenced config, already fetched and validated (`validateTelemetryConfig`). */
 export interface TelemetryRef {
@@ -34,14 +34,7 @@ export function telemetryWiring(server: Server, ref?: TelemetryRef): TelemetryWi
   const { name, namespace } = server.metadata;
   if (ref) {
     const serviceName = ref.serviceName || name;
-    const env = [resourceAttributesEnv(serviceName, namespace)];
-    // Spec order, as ToolHive; these are never gated on `openTelemetry.enabled`, nor is the CA volume.
-    for (const header of ref.spec.openTelemetry?.sensitiveHeaders ?? []) {
-      env.push({
-        name: otelHeaderEnvName(header.name),
-        valueFrom: { secretKeyRef: { name: header.secretKeyRef.name, key: header.secretKeyRef.key } },
-      });
-    }
+    const env: EnvVar[] = telemetryEnv(ref.spec, serviceName, namespace);
     const ca = telemetryCABundle(ref.spec);
     return {
       runtime: runtimeTelemetryConfig(ref.spec, serviceName),
@@ -58,31 +51,10 @@ export function telemetryWiring(server: Server, ref?: TelemetryRef): TelemetryWi
   return {
     runtime: inlineRuntimeTelemetry(inline, name),
     // ToolHive's old GenerateOpenTelemetryEnvVars: whenever `openTelemetry` is present, enabled or not.
-    env: otel ? [resourceAttributesEnv(otel.serviceName || name, namespace)] : [],
+    env: otel ? [otelResourceAttributesEnv(otel.serviceName || name, namespace)] : [],
     volumes: [],
     volumeMounts: [],
   };
-}
-
-function resourceAttributesEnv(serviceName: string, namespace: string): EnvVar {
-  return {
-    name: 'OTEL_RESOURCE_ATTRIBUTES',
-    value: `service.name=${serviceName},service.namespace=${namespace}`,
-  };
-}
-
-/**
- * `TOOLHIVE_OTEL_HEADER_<NAME>`: `-` becomes `_`, then the name is upper-cased one character at a
- * time as Go's `strings.ToUpper` does (a character without a one-character upper case, such as `ß`,
- * is kept); nothing else is changed.
- */
-export function otelHeaderEnvName(header: string): string {
-  let upper = '';
-  for (const c of header.replaceAll('-', '_')) {
-    const u = c.toUpperCase();
-    upper += [...u].length === 1 ? u : c;
-  }
-  return otelHeaderEnvPrefix + upper;
 }
 
 type InlineTelemetry = NonNullable<ServerSpec['telemetry']>;

@@ -1,6 +1,6 @@
 import { formatFieldErrors, parseMCPServer, parseMCPTelemetryConfig } from '@mcp-controllers/api';
 import { describe, expect, it } from 'vitest';
-import { inlineRuntimeTelemetry, otelHeaderEnvName, telemetryWiring } from '../src/index.js';
+import { inlineRuntimeTelemetry, telemetryWiring } from '../src/index.js';
 import type { Server } from '../src/types.js';
 
 function server(spec: Record<string, unknown>): Server {
@@ -202,13 +202,5 @@ describe('telemetryWiring with the deprecated inline spec.telemetry', () => {
 describe('telemetryWiring with neither', () => {
   it('is undefined', () => {
     expect(telemetryWiring(server({}))).toBeUndefined();
-  });
-});
-
-describe('otelHeaderEnvName', () => {
-  it('upper-cases and turns only dashes into underscores', () => {
-    expect(otelHeaderEnvName('x-api-key')).toBe('TOOLHIVE_OTEL_HEADER_X_API_KEY');
-    expect(otelHeaderEnvName('Authorization.v2')).toBe('TOOLHIVE_OTEL_HEADER_AUTHORIZATION.V2');
-    expect(otelHeaderEnvName('straße')).toBe('TOOLHIVE_OTEL_HEADER_STRAßE');
   });
 });

@@ -60,9 +60,12 @@ export {
 export {
   assertLocalControlPlane,
   startWorkloadSimulator,
+  type BackendHealth,
   type PodBehaviour,
   type RunnerMode,
   type SimulatorLog,
+  type VmcpRuntimeMode,
+  type VmcpRuntimeStats,
   type WorkloadSimulator,
   type WorkloadSimulatorOptions,
   type WorkloadSimulatorStats,

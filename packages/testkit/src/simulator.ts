@@ -1,10 +1,13 @@
 /**
- * Workload simulator: what a kubelet, the scheduler, the Deployment controller and ToolHive's proxy
- * runner would do, for a control plane that has none of them (the local kube-apiserver + etcd).
+ * Workload simulator: what a kubelet, the scheduler, the Deployment controller, ToolHive's proxy
+ * runner and its vmcp runtime would do, for a control plane that has none of them (the local
+ * kube-apiserver + etcd).
  *
  *   const sim = await startWorkloadSimulator({ kubeConfig, namespaces: [ns] });
  *   sim.setBehaviour(ns, 'fetch', 'crashloop');   // default 'ready'
  *   sim.setRunner(ns, 'fetch', 'absent');         // default 'play'
+ *   sim.setBackendHealth(ns, 'fetch', 'degraded'); // default: from the member's phase
+ *   sim.setVmcpRuntime(ns, 'my-vmcp', 'absent');  // default 'play'
  *   await sim.stop();
  *
  * For every Deployment (in `namespaces`, or all) it keeps `spec.replicas` Pods named
@@ -28,11 +31,28 @@
  * argument) => the Pod crash-loops with the problem as the waiting message. The simulator never
  * deletes runner objects: whoever deletes the MCPServer must.
  *
+ * The vmcp runtime (`vmcp serve` in a VirtualMCPServer's pod; `simulator-vmcp.ts` computes,
+ * `simulator-vmcp-runtime.ts` does the I/O): while VirtualMCPServer `<ns>/<n>` has a ready simulated
+ * Pod labelled `app.kubernetes.io/name: virtualmcpserver`, `app.kubernetes.io/instance: <n>` and
+ * runtime `play`, it reports backends: inline mode (`backends` in `config.yaml` of ConfigMap
+ * `<n>-vmcp-config`) those; else (no ConfigMap included) every MCPServer, MCPRemoteProxy and
+ * MCPServerEntry of `spec.groupRef` that has a url. Health comes from `setBackendHealth` or the
+ * member's phase (`Ready`/`Valid` => ready, else unavailable). It merge-patches the `status`
+ * subresource with `discoveredBackends`, `backendCount` and the conditions list with only
+ * `BackendsDiscovered` replaced, guarded by the resourceVersion it read (a 409 requeues); phase,
+ * message, url and every other condition stay the controller's. Failure modes: no ready Pod, runtime
+ * `absent`, or a `config.yaml` the binary would reject (logged once, warn) => it writes nothing and
+ * the last report stays; the toolhive CRDs absent => their watches retry quietly (debug) and nothing
+ * is reported. Costs, per evaluation (any event of the vMCP, its Pods, Deployment or ConfigMap, any
+ * member of its namespace, each resync): up to 6 reads, and 1 write only when the report changes
+ * (times move only with a status; a steady state writes nothing).
+ *
  * It reacts to watch events (Deployments; Pods carrying `pod-template-hash`; ConfigMaps named
- * `*-runconfig`) and, as a safety net, relists Deployments and those Pods every `resyncMs`. Each
- * Deployment is reconciled by one worker at a time from fresh reads (no cache to go stale), so it is
- * idempotent and a steady state costs reads but no writes; 404 and 409 answers (an object deleted or
- * changed mid-way) requeue the Deployment silently. Other failures are retried with backoff and
+ * `*-runconfig` or `*-vmcp-config`; the toolhive kinds above) and, as a safety net, relists
+ * Deployments, those Pods and VirtualMCPServers every `resyncMs`. Each Deployment (and, on a queue of
+ * its own, each vMCP) is reconciled by one worker at a time from fresh reads (no cache to go stale),
+ * so it is idempotent and a steady state costs reads but no writes; 404 and 409 answers (an object
+ * deleted or changed mid-way) requeue it silently. Other failures are retried with backoff and
  * logged (warn) once per failure streak, with what to check. Nothing it starts can reject unhandled;
  * `stop()` closes the watches, drops queued work and waits for the reconciles in flight. Costs, per
  * MCPServer Deployment that becomes ready: 6 writes (Pod create, Pod status, Deployment status,
@@ -86,54 +106,24 @@ import {
   type RawObject,
   type WatchLoop,
 } from './simulator-loop.js';
+import { VmcpRuntime } from './simulator-vmcp-runtime.js';
+import type { BackendHealth, VmcpRuntimeMode } from './simulator-vmcp.js';
+import type {
+  SimulatorLog,
+  WorkloadSimulator,
+  WorkloadSimulatorOptions,
+  WorkloadSimulatorStats,
+} from './simulator-api.js';
 
 export type { PodBehaviour, RunnerMode } from './simulator-objects.js';
-
-/** pino's call shape (`log.warn({ fields }, 'message')`), so a pino logger can be passed as is. */
-export interface SimulatorLog {
-  debug(fields: object, message: string): void;
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-}
-
-export interface WorkloadSimulatorOptions {
-  kubeConfig: KubeConfig;
-  /** Only Deployments (and Pods, ConfigMaps) in these namespaces; default all. */
-  namespaces?: string[];
-  log?: SimulatorLog;
-  /** Relist every Deployment this often (ms) as a safety net for missed events; default 30 s. */
-  resyncMs?: number;
-  /** Deployments reconciled at once; default 8. */
-  concurrency?: number;
-  /** Skip the "is this the local control plane?" check. Never set it for a real cluster. */
-  allowAnyCluster?: boolean;
-}
-
-export interface WorkloadSimulatorStats {
-  /** Reconciles finished since start. */
-  reconciles: number;
-  /** Creates, patches and deletes sent since start. */
-  writes: number;
-  /** Deployments queued, waiting for a retry, or being reconciled. */
-  queued: number;
-  inFlight: number;
-}
-
-export interface WorkloadSimulator {
-  /**
-   * How the Pods of Deployment `namespace/deployment` behave from now on (default `ready`). Kept by
-   * name, so it may be set before the Deployment exists and outlives its deletion. Pods already in
-   * that state are not rewritten.
-   */
-  setBehaviour(namespace: string, deployment: string, behaviour: PodBehaviour): void;
-  /** Whether the proxy runner is played for it (default `play`); `absent` never creates its objects. */
-  setRunner(namespace: string, deployment: string, mode: RunnerMode): void;
-  /** Nothing queued, retrying or in flight. */
-  idle(): boolean;
-  stats(): WorkloadSimulatorStats;
-  /** Closes the watches, drops queued work and resolves once the reconciles in flight finished. */
-  stop(): Promise<void>;
-}
+export type { BackendHealth, VmcpRuntimeMode } from './simulator-vmcp.js';
+export type { VmcpRuntimeStats } from './simulator-vmcp-runtime.js';
+export type {
+  SimulatorLog,
+  WorkloadSimulator,
+  WorkloadSimulatorOptions,
+  WorkloadSimulatorStats,
+} from './simulator-api.js';
 
 const silent: SimulatorLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -167,6 +157,7 @@ class Simulator implements WorkloadSimulator {
   private readonly core: CoreV1Api;
   private readonly log: SimulatorLog;
   private readonly queue: KeyedWorkQueue;
+  private readonly vmcp: VmcpRuntime;
   private readonly behaviours = new Map<string, PodBehaviour>();
   private readonly runners = new Map<string, RunnerMode>();
   /** Last selector seen per Deployment, to find its Pods after it is gone. */
@@ -183,6 +174,7 @@ class Simulator implements WorkloadSimulator {
     this.core = options.kubeConfig.makeApiClient(CoreV1Api);
     this.log = options.log ?? silent;
     this.queue = new KeyedWorkQueue((key) => this.reconcile(key), this.log, options.concurrency ?? 8);
+    this.vmcp = new VmcpRuntime(options.kubeConfig, this.log, options.concurrency ?? 8);
   }
 
   async start(): Promise<void> {
@@ -198,6 +190,7 @@ class Simulator implements WorkloadSimulator {
           {},
           (obj) => {
             this.enqueueNamed(obj, obj.metadata?.name);
+            this.vmcp.onWorkload(obj);
           },
           this.log,
         ),
@@ -208,6 +201,7 @@ class Simulator implements WorkloadSimulator {
           (obj) => {
             const owner = obj.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment');
             this.enqueueNamed(obj, owner?.name);
+            this.vmcp.onWorkload(obj);
           },
           this.log,
         ),
@@ -218,9 +212,11 @@ class Simulator implements WorkloadSimulator {
           (obj) => {
             const name = obj.metadata?.name;
             if (name?.endsWith('-runconfig')) this.enqueueNamed(obj, name.slice(0, -'-runconfig'.length));
+            this.vmcp.onConfigMap(obj);
           },
           this.log,
         ),
+        ...this.vmcp.startWatches(ns),
       );
     }
     this.watches.push(...(await Promise.all(watches)));
@@ -243,12 +239,20 @@ class Simulator implements WorkloadSimulator {
     this.queue.add(`${namespace}/${deployment}`);
   }
 
+  setBackendHealth(namespace: string, member: string, health: BackendHealth | undefined): void {
+    this.vmcp.setBackendHealth(namespace, member, health);
+  }
+
+  setVmcpRuntime(namespace: string, vmcp: string, mode: VmcpRuntimeMode): void {
+    this.vmcp.setMode(namespace, vmcp, mode);
+  }
+
   idle(): boolean {
-    return this.queue.idle();
+    return this.queue.idle() && this.vmcp.idle();
   }
 
   stats(): WorkloadSimulatorStats {
-    return { ...this.queue.stats(), writes: this.writes };
+    return { ...this.queue.stats(), writes: this.writes, vmcp: this.vmcp.stats() };
   }
 
   async stop(): Promise<void> {
@@ -256,7 +260,7 @@ class Simulator implements WorkloadSimulator {
     this.stopped = true;
     clearInterval(this.resyncTimer);
     for (const w of this.watches) w.stop();
-    await this.queue.stop();
+    await Promise.all([this.queue.stop(), this.vmcp.stop()]);
   }
 
   private enqueueNamed(obj: RawObject, name: string | undefined): void {
@@ -280,6 +284,7 @@ class Simulator implements WorkloadSimulator {
         if (owner) this.queue.add(`${pod.metadata?.namespace ?? ''}/${owner.name}`);
       }
     }
+    await this.vmcp.resync(scopes);
   }
 
   // ---- reconcile ----

@@ -68,6 +68,7 @@ it('finds the controller packages', () => {
       'telemetry-controller',
       'entry-controller',
       'server-controller',
+      'vmcp-controller',
     ]),
   );
 });

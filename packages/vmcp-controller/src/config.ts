@@ -8,9 +8,9 @@
  * `buildVmcpConfig` never throws. What cannot be expressed is returned, never dropped in silence:
  * - `problems`: fields that need kinds this controller does not serve yet (OIDC, authorization
  *   ConfigMaps and MCPAuthzConfigs, MCPExternalAuthConfig references, MCPToolConfigs, composite
- *   tool definitions, EmbeddingServers, the embedded auth server), duplicate composite tool names,
- *   and an inline (static) vMCP with no usable backend. The reconcile should not roll out a config
- *   that has problems;
+ *   tool definitions, EmbeddingServers, the embedded auth server) and duplicate composite tool
+ *   names. The reconcile should not roll out a config that has problems;
+ * - `noBackends`: an inline (static) vMCP with no usable backend, which the runtime would refuse;
  * - `skipped`: inline-mode members that make no backend, each with a reason.
  *
  * Differences from ToolHive, on purpose: entry backends carry `type: entry` (ToolHive omits it and
@@ -59,8 +59,13 @@ export interface VmcpConfig {
   config: Record<string, unknown>;
   /** Inline mode only: members that make no backend, sorted by name then kind. */
   skipped: SkippedMember[];
-  /** Each names the field (or the group) and says what to do; empty when the config is usable. */
+  /** Each names the field and says what to do; empty when the spec can be used as written. */
   problems: string[];
+  /**
+   * Inline mode with no usable backend (every member skipped, or none): a config the runtime would
+   * refuse. Not a spec problem: it clears as members become ready.
+   */
+  noBackends?: string;
 }
 
 type Config = Record<string, unknown>;
@@ -126,9 +131,8 @@ export function buildVmcpConfig(vmcp: VirtualServer, inputs: VmcpConfigInputs): 
     skipped = built.skipped;
     if (built.backends.length > 0) config.backends = built.backends;
     else {
-      problems.push(
-        `static mode requires at least one backend with valid transport ([sse streamable-http]), but none were discovered in group ${group}`,
-      );
+      const noBackends = `static mode requires at least one backend with valid transport ([sse streamable-http]), but none were discovered in group ${group}`;
+      return { config: ordered(config), skipped, problems, noBackends };
     }
   }
   return { config: ordered(config), skipped, problems };

@@ -1,6 +1,25 @@
-// In progress (issue 15): the pure builders of mcp-vmcp-controller. The reconcile loop, the binary,
-// the chart and the workload simulator's vmcp runtime come next; until then this package builds as a
-// library only.
+// mcp-vmcp-controller: the controller (reconcile.ts) and its pure builders, exported for tests, the
+// bench and anyone embedding it.
+export {
+  groupWaitRequeueMs,
+  InputUnknownError,
+  vmcpController,
+  vmcpIndexes,
+  vmcpUpdateFilter,
+  type VmcpControllerDeps,
+  type VmcpControllerOptions,
+} from './reconcile.js';
+export { controlledByVmcp, ownedResources, vmcpCacheTransform } from './cache-transform.js';
+export { desiredObjects, type Desired, type DesiredInputs, type DesiredObject } from './desired.js';
+export {
+  ownedConditionTypes,
+  vmcpStatus,
+  type GroupView,
+  type HmacView,
+  type TelemetryView,
+  type VmcpStatusInputs,
+  type VmcpStatusResult,
+} from './status.js';
 export { vmcpLabels, vmcpNames, vmcpPort, vmcpURL, type VmcpNames } from './names.js';
 export {
   configChecksumAnnotation,

@@ -46,8 +46,12 @@ export const configChecksumAnnotation = 'toolhive.stacklok.dev/runconfig-checksu
 export const vmcpContainerName = 'vmcp';
 export const vmcpConfigVolumeName = 'vmcp-config';
 export const vmcpConfigMountPath = '/etc/vmcp-config';
-/** ToolHive's default for `VMCP_IMAGE`. */
-export const defaultVmcpImage = 'ghcr.io/stacklok/toolhive/vmcp:latest';
+/**
+ * The vmcp image when `VMCP_IMAGE` is unset: the tag ToolHive's operator chart pins (its code falls
+ * back to `latest`, which we never use: a pod restart could then change the runtime under a config
+ * written for another version).
+ */
+export const defaultVmcpImage = 'ghcr.io/stacklok/toolhive/vmcp:v0.44.0';
 
 /** A read-only ConfigMap volume: the CA bundle of an entry or of the telemetry config. */
 export interface ConfigMapVolume {

@@ -287,9 +287,10 @@ ${defaultOperational}`);
     };
     const result = buildVmcpConfig(vmcp({ outgoingAuth: { source: 'inline' } }), { members: [pending] });
     expect(result.config.backends).toBeUndefined();
-    expect(result.problems).toEqual([
+    expect(result.problems).toEqual([]);
+    expect(result.noBackends).toBe(
       'static mode requires at least one backend with valid transport ([sse streamable-http]), but none were discovered in group demo-group',
-    ]);
+    );
     expect(result.skipped).toHaveLength(1);
     expect(result.skipped[0]?.reason).toContain('no status.url yet');
   });

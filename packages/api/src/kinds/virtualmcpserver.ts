@@ -63,6 +63,43 @@ export const virtualMCPServerConditions = conditionCatalog({
         when: 'A replica is ready but the backends’ health cannot be determined.',
       },
       AuthServerConfigInvalid: { status: 'False', when: '`spec.authServerConfig` cannot be used.' },
+      InvalidSpec: {
+        status: 'False',
+        when: 'mcp-controllers: the spec cannot be used as written (`Valid` or `PodTemplateSpecValid` says why); nothing is rolled out.',
+      },
+      GroupNotReady: {
+        status: 'False',
+        when: 'mcp-controllers: the MCPGroup is missing (phase `Failed`) or not ready (phase `Pending`); nothing is rolled out until it is.',
+      },
+      NotRolledOut: {
+        status: 'False',
+        when: 'mcp-controllers: a reference, the HMAC Secret, an object owned by someone else, or (inline mode) the lack of a usable backend stops the rollout; the message says which. What runs keeps running.',
+      },
+    },
+  },
+  HMACSecretValid: {
+    description:
+      'mcp-controllers: whether the session HMAC Secret `<name>-hmac-secret` can be used (created once, never overwritten).',
+    reasons: {
+      HMACSecretValid: { status: 'True', when: 'The Secret is ours and holds a 32-byte key.' },
+      HMACSecretInvalid: {
+        status: 'False',
+        when: 'The Secret is not controlled by this VirtualMCPServer, or its key is missing or malformed; the message says how to replace it.',
+      },
+    },
+  },
+  BackendsConfigured: {
+    description:
+      'mcp-controllers, inline mode (`outgoingAuth.source: inline`) only: which group members are backends of `config.yaml`, and why each other one is not.',
+    reasons: {
+      BackendsConfigured: {
+        status: 'True',
+        when: 'At least one member is a backend; the message lists them and those left out.',
+      },
+      NoUsableBackends: {
+        status: 'False',
+        when: 'No member can be a backend yet (none has a URL, or none is Valid); phase `Pending`.',
+      },
     },
   },
   BackendsDiscovered: {

@@ -1,0 +1,91 @@
+/**
+ * The owned children of one primary object, applied together: what every workload controller does
+ * after its pure builders ran. `applyChildren` applies each child with `applyOwned` (zero requests for
+ * a child that did not drift), puts what the apiserver answered into the cache (read your writes),
+ * and collects ownership conflicts instead of failing on the first: the caller reports them in a
+ * condition, and every other child is still applied. Any other failure rejects (retry with backoff).
+ *
+ * `applyReplicas` sets a Deployment's `spec.replicas` under a field manager of its own
+ * (`<fieldManager>-replicas`). The main apply never sends replicas, so a spec that stops setting
+ * them drops nothing: the count stays where it was for an HPA or `kubectl scale` to own. (One manager
+ * for both would make server-side apply remove the field, and the apiserver reset it to 1.)
+ */
+import { applyOwned } from './apply.js';
+import type { KubeClient } from './client/http.js';
+import type { ResourceRef } from './client/resources.js';
+import type { Cache, Informer } from './cache.js';
+import { deploymentResource } from './kinds.js';
+import type { Logger } from './log.js';
+import type { KubeObject } from './object.js';
+import { OwnershipConflictError, withOwner, type OwnerObject } from './owner.js';
+import { writeThrough } from './write-through.js';
+
+export interface Child {
+  resource: ResourceRef;
+  /** The builder's output, without an owner reference (added here). */
+  object: KubeObject;
+}
+
+export interface ApplyChildrenOptions {
+  client: KubeClient;
+  cache: Cache;
+  owner: OwnerObject;
+  /** The owner's kind (for its controller reference). */
+  ownerResource: ResourceRef;
+  children: readonly Child[];
+  fieldManager: string;
+  log: Logger;
+}
+
+/** Applies every child concurrently; resolves the ownership conflicts met (empty when none). */
+export async function applyChildren(options: ApplyChildrenOptions): Promise<OwnershipConflictError[]> {
+  const { client, cache, owner, ownerResource, fieldManager, log } = options;
+  const conflicts: OwnershipConflictError[] = [];
+  await Promise.all(
+    options.children.map(async ({ resource, object }) => {
+      const desired = withOwner(object, owner, ownerResource);
+      const informer: Informer = cache.informer(resource);
+      const cached = informer.store.get(`${owner.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`);
+      try {
+        const outcome = await applyOwned({ client, resource, desired, cached, fieldManager });
+        if (outcome.action !== 'unchanged') {
+          writeThrough(informer, outcome.object);
+          log.debug(
+            { kind: resource.kind, name: object.metadata.name, reason: outcome.reason },
+            outcome.action,
+          );
+        }
+      } catch (err) {
+        if (err instanceof OwnershipConflictError) conflicts.push(err);
+        else throw err;
+      }
+    }),
+  );
+  return conflicts;
+}
+
+type Deployment = KubeObject & { spec?: { replicas?: number } };
+
+/**
+ * Sets `live`'s replicas to `replicas` when they differ (one apply under `<fieldManager>-replicas`);
+ * no request when `live` is undefined (not created yet, or not ours) or already there.
+ */
+export async function applyReplicas(options: {
+  client: KubeClient;
+  informer: Informer<Deployment>;
+  live: Deployment | undefined;
+  replicas: number;
+  fieldManager: string;
+}): Promise<void> {
+  const { live, replicas } = options;
+  if (!live || live.spec?.replicas === replicas) return;
+  const { name, namespace } = live.metadata;
+  const patched = await options.client.patch<Deployment>(
+    deploymentResource,
+    { namespace: namespace ?? '', name: name ?? '' },
+    'apply',
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace }, spec: { replicas } },
+    { fieldManager: `${options.fieldManager}-replicas`, force: true },
+  );
+  writeThrough(options.informer, patched);
+}

@@ -1,0 +1,524 @@
+/**
+ * The VirtualMCPServer controller: turns each VirtualMCPServer into what ToolHive's vmcp image needs
+ * to aggregate the backends of its MCPGroup (RBAC, the session HMAC Secret, the `config.yaml`
+ * ConfigMap, the Deployment and its Service) and reports its state from its pods and from the
+ * backends the vmcp runtime discovered. The builders are pure (config.ts, workload.ts, rbac.ts,
+ * service.ts, hmac.ts, desired.ts); this module reads the cache, applies their output and writes
+ * status (status.ts).
+ *
+ * One reconcile, in order:
+ * 1. Read every input once from the cache: the MCPGroup (`status.phase`), the group's members
+ *    (MCPServers, MCPRemoteProxies and MCPServerEntries naming it in `spec.groupRef`), the
+ *    MCPTelemetryConfig (re-validated as its own controller does), the pods. No finalizer: every
+ *    object made is owned, and the garbage collector removes them with the VirtualMCPServer.
+ * 2. Unless a blocker forbids it (status.ts): create the HMAC Secret once (never overwritten; an
+ *    existing one is validated from one uncached read per resourceVersion, a problem is a condition
+ *    and a Warning Event), then apply each owned object that drifted (zero requests otherwise). The
+ *    ConfigMap's checksum is a pod annotation, so a new `config.yaml` rolls the pods.
+ * 3. Write the status fields and conditions it owns when they differ. The vmcp runtime writes
+ *    `discoveredBackends` and the `BackendsDiscovered` condition into the same status: they are
+ *    read (for the phase) and never written.
+ * While the group is missing or not ready, the reconcile is repeated every 10 s (a fixed delay, not a
+ * growing backoff: the group's own events also wake it). An input that cannot be read now (a failing
+ * list of the group's, a member kind's or the telemetry config's kind) is never taken for "absent":
+ * nothing is rolled out, the conditions say so or keep their last value, and the reconcile is retried
+ * with backoff.
+ *
+ * Watches: the VirtualMCPServer (spec changes, and the runtime's `discoveredBackends`), the owned
+ * kinds (by controller reference), the vmcp Pods (by labels), MCPGroups and MCPTelemetryConfigs
+ * (through indexes on the vMCPs naming them), and the members: an event on an MCPServer,
+ * MCPRemoteProxy or MCPServerEntry reaches the vMCPs of the group it names (before and after the
+ * change) and of every group whose status lists it.
+ */
+import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+import {
+  formatFieldErrors,
+  mcpGroup,
+  mcpRemoteProxy,
+  mcpServer,
+  mcpServerEntry,
+  mcpTelemetryConfig,
+  parseVirtualMCPServer,
+  validateTelemetryConfig,
+  virtualMCPServer,
+} from '@mcp-controllers/api';
+import {
+  applyChildren,
+  applyOwned,
+  applyReplicas,
+  Controller,
+  deploymentResource,
+  EventRecorder,
+  generationChanged,
+  isNotFound,
+  OwnershipConflictError,
+  podResource,
+  refIndexer,
+  replaceConditions,
+  secretResource,
+  semanticEqual,
+  withOwner,
+  writeStatus,
+  writeThrough,
+  type Cache,
+  type Condition,
+  type EventFilter,
+  type KeyMapper,
+  type KubeClient,
+  type KubeObject,
+  type Logger,
+} from '@mcp-controllers/core';
+import { controlledByVmcp, ownedResources } from './cache-transform.js';
+import { buildVmcpConfig, type TelemetryInput } from './config.js';
+import { desiredObjects } from './desired.js';
+import { hmacSecret, hmacSecretLength, hmacSecretProblem } from './hmac.js';
+import { memberName, type Member, type MemberKind } from './members.js';
+import { vmcpNames, vmcpURL } from './names.js';
+import { vmcpPhase, type DiscoveredBackend, type VmcpPodView } from './phase.js';
+import { checkPodTemplateSpec } from './pod-template.js';
+import {
+  ownedConditionTypes,
+  vmcpStatus,
+  type GroupView,
+  type HmacView,
+  type TelemetryView,
+  type VmcpStatusInputs,
+} from './status.js';
+import type { VirtualServer } from './types.js';
+
+/** How soon a vMCP whose group is missing or not ready is looked at again (fixed, no backoff). */
+export const groupWaitRequeueMs = 10_000;
+
+export const vmcpIndexes = {
+  group: 'spec.groupRef.name',
+  telemetry: 'spec.telemetryConfigRef.name',
+  pods: 'vmcp-pods-by-instance',
+  members: 'members-by-group',
+  listedIn: 'groups-by-listed-member',
+} as const;
+
+export interface VmcpControllerOptions {
+  /** The vmcp image (`VMCP_IMAGE`). */
+  image: string;
+  /** The field manager of every apply and patch. */
+  fieldManager?: string;
+  /** The fixed delay between looks while the group is missing or not ready (tests); default 10 s. */
+  groupWaitMs?: number;
+  /** The HMAC key's source (tests); default `crypto.randomBytes`. */
+  randomBytes?: (size: number) => Uint8Array;
+}
+
+export interface VmcpControllerDeps {
+  cache: Cache;
+  client: KubeClient;
+  log?: Logger;
+}
+
+type RawVmcp = KubeObject & {
+  spec?: Record<string, unknown>;
+  status?: {
+    telemetryConfigHash?: string;
+    discoveredBackends?: DiscoveredBackend[];
+    conditions?: Condition[];
+  };
+};
+type RawGroup = KubeObject & { status?: Record<string, unknown> & { phase?: string } };
+type Deployment = KubeObject & { spec?: { replicas?: number } };
+type TelemetryConfig = KubeObject & { status?: { configHash?: string } };
+
+/** Thrown when an input cannot be read now: retried with backoff, logged without a stack. */
+export class InputUnknownError extends Error {
+  override readonly name = 'InputUnknownError';
+  readonly expected = true;
+}
+
+const memberKinds: readonly { kind: MemberKind; resource: typeof mcpServer.resource; listed: string }[] = [
+  { kind: 'MCPServer', resource: mcpServer.resource, listed: 'servers' },
+  { kind: 'MCPRemoteProxy', resource: mcpRemoteProxy.resource, listed: 'remoteProxies' },
+  { kind: 'MCPServerEntry', resource: mcpServerEntry.resource, listed: 'entries' },
+];
+
+/** `spec.groupRef.name` of a raw object ('' when absent or mistyped). */
+function groupRefName(obj: KubeObject | undefined): string {
+  const ref = (obj?.spec as { groupRef?: unknown } | undefined)?.groupRef;
+  const name = typeof ref === 'object' && ref !== null ? (ref as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : '';
+}
+
+/**
+ * Updates of a VirtualMCPServer that need a reconcile: a new generation or deletion, or new
+ * `discoveredBackends` (the runtime's report, which decides the phase). Our own status writes pass
+ * nothing else through.
+ */
+export const vmcpUpdateFilter: EventFilter = (old, obj) =>
+  generationChanged(old, obj) ||
+  !semanticEqual(
+    (old.status as RawVmcp['status'])?.discoveredBackends,
+    (obj.status as RawVmcp['status'])?.discoveredBackends,
+  );
+
+export function vmcpController(deps: VmcpControllerDeps, options: VmcpControllerOptions): Controller {
+  const { cache, client } = deps;
+  const fieldManager = options.fieldManager ?? 'mcp-vmcp-controller';
+  const groupWaitMs = options.groupWaitMs ?? groupWaitRequeueMs;
+  const random = options.randomBytes ?? ((size: number) => cryptoRandomBytes(size));
+  const events = new EventRecorder(client, 'mcp-vmcp-controller', deps.log ? { log: deps.log } : {});
+  const resource = virtualMCPServer.resource;
+  const vmcpInformer = cache.informer<RawVmcp>(resource);
+  const vmcps = vmcpInformer.store;
+  const refName = (field: string) =>
+    refIndexer<RawVmcp>((v) => ((v.spec ?? {})[field] as { name?: string } | undefined)?.name || undefined);
+  if (!vmcps.hasIndex(vmcpIndexes.group)) vmcps.addIndexer(vmcpIndexes.group, refName('groupRef'));
+  if (!vmcps.hasIndex(vmcpIndexes.telemetry)) {
+    vmcps.addIndexer(vmcpIndexes.telemetry, refName('telemetryConfigRef'));
+  }
+  const groups = cache.informer<RawGroup>(mcpGroup.resource);
+  if (!groups.store.hasIndex(vmcpIndexes.listedIn)) {
+    // `<ns>/<kind>/<member>` for every member a group's status lists.
+    groups.store.addIndexer(vmcpIndexes.listedIn, (g) =>
+      memberKinds.flatMap(({ kind, listed }) => {
+        const names = g.status?.[listed];
+        return Array.isArray(names)
+          ? names
+              .filter((n): n is string => typeof n === 'string')
+              .map((n) => `${g.metadata.namespace ?? ''}/${kind}/${n}`)
+          : [];
+      }),
+    );
+  }
+  const members = memberKinds.map((m) => {
+    const informer = cache.informer(m.resource);
+    if (!informer.store.hasIndex(vmcpIndexes.members)) {
+      informer.store.addIndexer(
+        vmcpIndexes.members,
+        refIndexer((o) => groupRefName(o) || undefined),
+      );
+    }
+    return { ...m, informer };
+  });
+  const telemetryConfigs = cache.informer<TelemetryConfig>(mcpTelemetryConfig.resource);
+  const deployments = cache.informer<Deployment>(deploymentResource);
+  const secrets = cache.informer(secretResource);
+  const pods = cache.informer<KubeObject & VmcpPodView>(podResource);
+  if (!pods.store.hasIndex(vmcpIndexes.pods)) {
+    pods.store.addIndexer(vmcpIndexes.pods, (p) => {
+      const instance = vmcpInstance(p);
+      return instance ? [`${p.metadata.namespace ?? ''}/${instance}`] : [];
+    });
+  }
+  /** The last validation of each vMCP's HMAC Secret, by the Secret's resourceVersion. */
+  const hmacChecks = new Map<string, { resourceVersion: string; view: HmacView }>();
+
+  const controller = new Controller({
+    name: 'virtualmcpserver',
+    for: resource,
+    filter: vmcpUpdateFilter,
+    reconcile: async ({ key, namespace, name }, ctx) => {
+      const raw = vmcps.get(key);
+      if (!raw || namespace === undefined) {
+        hmacChecks.delete(key);
+        return;
+      }
+      // Owned objects go with it (garbage collector); a status written now would only be lost.
+      if (raw.metadata.deletionTimestamp) return;
+
+      const parsed = parseVirtualMCPServer(raw);
+      const spec = (parsed.ok ? parsed.value.spec : (raw.spec ?? {})) as VirtualServer['spec'];
+      const { status: _status, ...rest } = raw;
+      const vmcp: VirtualServer = { ...rest, metadata: { ...raw.metadata, name, namespace }, spec };
+      const groupName = groupRefName(raw);
+      const group = readGroup(`${namespace}/${groupName}`);
+      const telemetryName = spec.telemetryConfigRef?.name || undefined;
+      const telemetry = telemetryName
+        ? readTelemetry(`${namespace}/${telemetryName}`, spec.telemetryConfigRef?.serviceName)
+        : undefined;
+      const found = readMembers(namespace, groupName, group.object);
+      const podTemplate = checkPodTemplateSpec(spec.podTemplateSpec);
+      const config = parsed.ok
+        ? buildVmcpConfig(vmcp, {
+            members: found.members,
+            ...(telemetry?.input ? { telemetry: telemetry.input } : {}),
+          })
+        : undefined;
+      const discoveredBackends = raw.status?.discoveredBackends;
+      const inline = spec.outgoingAuth?.source === 'inline';
+      const inputs: VmcpStatusInputs = {
+        namespace,
+        specProblems: parsed.ok ? (config?.problems ?? []) : parsed.errors.map((e) => formatFieldErrors([e])),
+        ...(podTemplate.ok ? {} : { podTemplateProblem: podTemplate.message }),
+        groupName,
+        group: group.view,
+        ...(telemetryName && telemetry ? { telemetryName, telemetry: telemetry.view } : {}),
+        ...(found.unknown !== undefined ? { membersUnknown: found.unknown } : {}),
+        ...(inline && config
+          ? {
+              inline: {
+                backends: backendNames(config.config),
+                skipped: config.skipped,
+                ...(config.noBackends !== undefined ? { noBackends: config.noBackends } : {}),
+              },
+            }
+          : {}),
+        hmac: { state: 'unchecked' },
+        observed: vmcpPhase({ pods: vmcpPods(namespace, name), discoveredBackends }),
+        discoveredBackends,
+        url: vmcpURL(vmcp),
+        previous: raw.status ?? {},
+      };
+
+      let hmac: HmacView = { state: 'unchecked' };
+      let applyProblem: string | undefined;
+      if (vmcpStatus(inputs).rollout && config) {
+        hmac = await ensureHmacSecret(raw, vmcp, ctx.log);
+        if (hmac.state === 'valid') {
+          const desired = desiredObjects(vmcp, {
+            config,
+            members: found.members,
+            ...(telemetry?.input ? { telemetry: telemetry.input } : {}),
+            image: options.image,
+          });
+          const conflicts = await applyChildren({
+            client,
+            cache,
+            owner: raw,
+            ownerResource: resource,
+            children: desired.objects,
+            fieldManager,
+            log: ctx.log,
+          });
+          if (conflicts.length > 0) applyProblem = conflicts.map((c) => c.message).join('; ');
+          else if (desired.replicas !== undefined) {
+            await applyReplicas({
+              client,
+              informer: deployments,
+              live: ownDeployment(key),
+              replicas: desired.replicas,
+              fieldManager,
+            });
+          }
+        }
+      }
+
+      const result = vmcpStatus({
+        ...inputs,
+        hmac,
+        ...(applyProblem !== undefined ? { applyProblem } : {}),
+      });
+      const generation = raw.metadata.generation;
+      await writeStatus<RawVmcp>({
+        client,
+        resource,
+        object: raw,
+        ownedConditionTypes,
+        desired: (current) => {
+          const stored = current.status?.conditions;
+          const kept = (stored ?? []).filter((c) => result.keep.includes(c.type));
+          return {
+            fields: {
+              phase: result.phase,
+              message: result.message,
+              url: result.url,
+              backendCount: result.backendCount,
+              telemetryConfigHash: result.telemetryConfigHash,
+              observedGeneration: generation,
+            },
+            conditions: [...replaceConditions(stored, result.conditions, generation), ...kept],
+          };
+        },
+        onWritten: (written) => {
+          writeThrough(vmcpInformer, written);
+        },
+      });
+
+      const unknown = [
+        group.view.state === 'unknown' ? `MCPGroup ${groupName}: ${group.view.cause}` : undefined,
+        telemetry?.view.state === 'unknown'
+          ? `MCPTelemetryConfig ${telemetryName ?? ''}: ${telemetry.view.cause}`
+          : undefined,
+        found.unknown,
+      ].filter((u): u is string => u !== undefined);
+      if (unknown.length > 0) {
+        throw new InputUnknownError(
+          `cannot read ${unknown.join('; ')}; nothing is rolled out until it can be read`,
+        );
+      }
+      return result.waitingForGroup ? { requeueAfterMs: groupWaitMs } : undefined;
+    },
+  });
+
+  function readGroup(key: string): { view: GroupView; object?: RawGroup } {
+    const lookup = groups.lookupKey(key);
+    if (lookup.state === 'unknown') return { view: { state: 'unknown', cause: lookup.cause } };
+    const [group] = lookup.state === 'ok' ? lookup.objects : [];
+    if (!group) return { view: { state: 'absent' } };
+    const phase = group.status?.phase;
+    return { view: { state: 'found', ...(phase !== undefined ? { phase } : {}) }, object: group };
+  }
+
+  function readTelemetry(
+    key: string,
+    serviceName: string | undefined,
+  ): { view: TelemetryView; input?: TelemetryInput } {
+    const lookup = telemetryConfigs.lookupKey(key);
+    if (lookup.state === 'unknown') return { view: { state: 'unknown', cause: lookup.cause } };
+    const [config] = lookup.state === 'ok' ? lookup.objects : [];
+    if (!config) return { view: { state: 'absent' } };
+    const validation = validateTelemetryConfig(config);
+    if (!validation.valid) return { view: { state: 'invalid', problems: validation.problems } };
+    const hash = config.status?.configHash;
+    return {
+      view: { state: 'valid', ...(hash !== undefined ? { configHash: hash } : {}) },
+      input: { spec: validation.spec, ...(serviceName ? { serviceName } : {}) },
+    };
+  }
+
+  /**
+   * The group's members, from the cache. A member kind that cannot be listed now makes the answer
+   * unknown only if the group's status lists members of that kind: otherwise there is nothing to miss.
+   */
+  function readMembers(
+    namespace: string,
+    groupName: string,
+    group: RawGroup | undefined,
+  ): { members: Member[]; unknown?: string } {
+    const found: Member[] = [];
+    const unknown: string[] = [];
+    for (const { kind, informer, listed } of members) {
+      const lookup = informer.lookup(vmcpIndexes.members, `${namespace}/${groupName}`);
+      if (lookup.state === 'ok') found.push(...lookup.objects.map((object) => ({ kind, object })));
+      else if (lookup.state === 'unknown') {
+        const names = group?.status?.[listed];
+        if (!Array.isArray(names) || names.length > 0) unknown.push(`${kind}s: ${lookup.cause}`);
+      }
+    }
+    return { members: found, ...(unknown.length > 0 ? { unknown: unknown.join('; ') } : {}) };
+  }
+
+  function vmcpPods(namespace: string, name: string): VmcpPodView[] {
+    return pods.store.byIndex(vmcpIndexes.pods, `${namespace}/${name}`);
+  }
+
+  function ownDeployment(key: string): Deployment | undefined {
+    const deployment = deployments.store.get(key);
+    return deployment && controlledByVmcp(deployment) ? deployment : undefined;
+  }
+
+  /**
+   * Creates the HMAC Secret when absent (once: a new key would end every open session), otherwise
+   * validates it: from one uncached read per resourceVersion (the cache holds no Secret values). A
+   * problem is recorded as a Warning Event when first seen; the value is never logged.
+   */
+  async function ensureHmacSecret(raw: RawVmcp, vmcp: VirtualServer, log: Logger): Promise<HmacView> {
+    const { namespace, name } = vmcp.metadata;
+    const key = `${namespace}/${name}`;
+    const secretName = vmcpNames(name).hmacSecret;
+    const cached = secrets.store.get(`${namespace}/${secretName}`);
+    const memo = hmacChecks.get(key);
+    if (cached && memo && memo.resourceVersion === cached.metadata.resourceVersion) return memo.view;
+    let live: KubeObject | undefined;
+    try {
+      if (cached) live = await client.get<KubeObject>(secretResource, { namespace, name: secretName });
+      else {
+        const outcome = await applyOwned({
+          client,
+          resource: secretResource,
+          desired: withOwner(hmacSecret(vmcp, random(hmacSecretLength)), raw, resource),
+          cached: undefined,
+          fieldManager,
+          createOnly: true,
+        });
+        live = outcome.object;
+        if (outcome.action === 'created') {
+          log.info({ secret: secretName }, 'created the session HMAC Secret');
+          await events.record(raw, {
+            type: 'Normal',
+            reason: 'HMACSecretCreated',
+            note: `Created Secret ${secretName} (the vMCP session HMAC key)`,
+          });
+          hmacChecks.set(key, {
+            resourceVersion: live.metadata.resourceVersion ?? '',
+            view: { state: 'valid' },
+          });
+          return { state: 'valid' };
+        }
+      }
+    } catch (err) {
+      if (err instanceof OwnershipConflictError) return invalid(key, raw, '', err.message);
+      // Deleted between the cache and the read: the next reconcile (its delete event) creates it.
+      if (isNotFound(err)) return { state: 'unchecked' };
+      throw err;
+    }
+    const problem = hmacSecretProblem(live, vmcp);
+    const resourceVersion = live.metadata.resourceVersion ?? '';
+    if (problem !== undefined) return invalid(key, raw, resourceVersion, problem);
+    hmacChecks.set(key, { resourceVersion, view: { state: 'valid' } });
+    return { state: 'valid' };
+  }
+
+  async function invalid(
+    key: string,
+    raw: RawVmcp,
+    resourceVersion: string,
+    problem: string,
+  ): Promise<HmacView> {
+    const view: HmacView = { state: 'invalid', problem };
+    if (resourceVersion) hmacChecks.set(key, { resourceVersion, view });
+    await events.record(raw, { type: 'Warning', reason: 'HMACSecretValidationFailed', note: problem });
+    return view;
+  }
+
+  // Events on other kinds re-queue exactly the vMCPs they concern.
+  const vmcpsOfGroups = (namespace: string, groupNames: Iterable<string>): string[] => {
+    const keys = new Set<string>();
+    for (const g of groupNames) {
+      if (!g) continue;
+      for (const v of vmcps.byIndex(vmcpIndexes.group, `${namespace}/${g}`)) {
+        keys.add(`${v.metadata.namespace ?? ''}/${v.metadata.name ?? ''}`);
+      }
+    }
+    return [...keys];
+  };
+  const referrers =
+    (index: string): KeyMapper =>
+    (obj) =>
+      vmcps
+        .byIndex(index, `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`)
+        .map((v) => `${v.metadata.namespace ?? ''}/${v.metadata.name ?? ''}`);
+  const memberMapper =
+    (kind: MemberKind): KeyMapper =>
+    (obj, old) => {
+      const namespace = obj.metadata.namespace ?? '';
+      const listedBy = groups.store
+        .byIndex(vmcpIndexes.listedIn, `${namespace}/${kind}/${memberName({ kind, object: obj })}`)
+        .map((g) => g.metadata.name ?? '');
+      return vmcpsOfGroups(namespace, [groupRefName(obj), groupRefName(old), ...listedBy]);
+    };
+
+  for (const owned of ownedResources) controller.owns(owned);
+  controller
+    .watches(podResource, (pod) => {
+      const instance = vmcpInstance(pod);
+      return instance ? [`${pod.metadata.namespace ?? ''}/${instance}`] : [];
+    })
+    .watches(mcpGroup.resource, referrers(vmcpIndexes.group), { optional: true })
+    .watches(mcpTelemetryConfig.resource, referrers(vmcpIndexes.telemetry), { optional: true });
+  for (const { kind, resource: memberResource } of memberKinds) {
+    controller.watches(memberResource, memberMapper(kind), { optional: true });
+  }
+  return controller;
+}
+
+/** The VirtualMCPServer a vmcp pod belongs to (labelsForVirtualMCPServer), or undefined. */
+function vmcpInstance(pod: KubeObject): string | undefined {
+  const labels = pod.metadata.labels ?? {};
+  if (labels['app.kubernetes.io/name'] !== 'virtualmcpserver' || labels.toolhive !== 'true') return undefined;
+  return labels['app.kubernetes.io/instance'] ?? labels['toolhive-name'];
+}
+
+/** The backend names of a built config (inline mode), in config order. */
+function backendNames(config: Record<string, unknown>): string[] {
+  const backends = config.backends;
+  return Array.isArray(backends)
+    ? backends.map((b) => (b as { name?: unknown }).name).filter((n): n is string => typeof n === 'string')
+    : [];
+}
