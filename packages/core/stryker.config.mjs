@@ -27,6 +27,9 @@ export default {
     // Server-side apply and deletes: each line is a request; the decision is drift.ts's (mutated).
     '!src/apply.ts',
     '!src/cleanup.ts',
+    // applyOwned over a primary's children and the replicas apply: requests only (the server and
+    // vmcp controllers' integration tests count them).
+    '!src/children.ts',
     // Uncached get/list: each line is a request; the 410 fallback is pager.ts's (mutated).
     '!src/api-reader.ts',
     // Sockets, TLS, credentials and the send loop: proven against a real apiserver and the

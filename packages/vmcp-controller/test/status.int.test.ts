@@ -116,6 +116,13 @@ describe('phase table (§10.3)', () => {
     ]);
     view = await vmcpReaches(client, ns, 'table', ready('Degraded', 'BackendsUnavailable'), 'none routable');
     expect(view.status?.backendCount).toBe(0);
+
+    // No pods at all (scaled to zero): Pending, whatever the backends say.
+    await client.patch(virtualMCPServer.resource, { namespace: ns, name: 'table' }, 'merge', {
+      spec: { replicas: 0 },
+    });
+    view = await vmcpReaches(client, ns, 'table', ready('Pending', 'DeploymentNotReady'), 'Pending: no pods');
+    expect(view.status?.message).toBe('No pods found for Virtual MCP server');
   });
 
   it('keeps what the runtime wrote (discoveredBackends, BackendsDiscovered) through its own writes', async () => {

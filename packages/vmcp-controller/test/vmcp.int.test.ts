@@ -5,7 +5,7 @@
 // test, as their controllers would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { generatedCRDPaths, mcpServerEntry, virtualMCPServer } from '@mcp-controllers/api';
+import { generatedCRDPaths, mcpServer, mcpServerEntry, virtualMCPServer } from '@mcp-controllers/api';
 import {
   configMapResource,
   deploymentResource,
@@ -23,6 +23,7 @@ import {
   controllerSettles,
   eventually,
   installCRDs,
+  setStatus,
   startWorkloadSimulator,
   type WorkloadSimulator,
 } from '@mcp-controllers/testkit';
@@ -103,6 +104,11 @@ const configOf = async (name: string) =>
     outgoingAuth: { source: string };
   };
 const isReady = (v: { status?: { phase?: string } }) => v.status?.phase === 'Ready';
+const absent = (resource: ResourceRef, name: string) =>
+  get(resource, name).then(
+    () => false,
+    () => true,
+  );
 
 /** The group `team` of the issue: two MCPServers, a remote proxy, two entries. */
 async function team(ns: string): Promise<void> {
@@ -291,6 +297,45 @@ describe('discovered and inline mode', () => {
     // Its CA volume went with it.
     const volumes = (await get<Deployment>(deploymentResource, 'live')).spec.template.spec.volumes;
     expect(volumes.map((v) => v.name)).toEqual(['vmcp-config']);
+  });
+
+  it('inline with no usable member: Pending and BackendsConfigured=False naming each, nothing rolled out', async () => {
+    const ns = namespace();
+    await server(client, ns, 'starting', 'streamable-http', 'Pending');
+    // Its controller has not published a URL yet.
+    await setStatus(client, mcpServer.resource, { namespace: ns, name: 'starting' }, { url: null });
+    await entry(client, ns, 'unchecked', {}, 'Pending');
+    await groupWith(client, ns, 'team', { phase: 'Ready', servers: ['starting'], entries: ['unchecked'] });
+    await client.create(virtualMCPServer.resource, vmcp(ns, 'empty', { outgoingAuth: { source: 'inline' } }));
+    const view = await vmcpReaches(client, ns, 'empty', (v) => v.status?.phase === 'Pending', 'Pending');
+    expect(condition(view, 'Ready')?.reason).toBe('NotRolledOut');
+    const backends = condition(view, 'BackendsConfigured');
+    expect(backends).toMatchObject({ status: 'False', reason: 'NoUsableBackends' });
+    expect(backends?.message).toContain('MCPServer starting');
+    expect(backends?.message).toContain('MCPServerEntry unchecked is in phase Pending');
+    expect(await absent(deploymentResource, 'empty')).toBe(true);
+    expect(await absent(configMapResource, 'empty-vmcp-config')).toBe(true);
+  });
+
+  it('names every field that needs a kind this project does not serve, and rolls nothing out', async () => {
+    const ns = namespace();
+    await team(ns);
+    await client.create(
+      virtualMCPServer.resource,
+      vmcp(ns, 'sso', {
+        incomingAuth: { type: 'oidc', oidcConfigRef: { name: 'corp', audience: 'vmcp' } },
+        config: { compositeToolRefs: [{ name: 'deploy' }] },
+      }),
+    );
+    const view = await vmcpReaches(client, ns, 'sso', (v) => v.status?.phase === 'Failed', 'Failed');
+    expect(condition(view, 'Valid')?.reason).toBe('ValidationFailed');
+    expect(condition(view, 'Valid')?.message).toContain(
+      'spec.incomingAuth.oidcConfigRef (MCPOIDCConfig corp)',
+    );
+    expect(condition(view, 'Valid')?.message).toContain('spec.config.compositeToolRefs[0]');
+    expect(condition(view, 'Ready')?.reason).toBe('InvalidSpec');
+    expect(await absent(deploymentResource, 'sso')).toBe(true);
+    expect(await absent(secretResource, 'sso-hmac-secret')).toBe(true);
   });
 
   it('repairs drift, keeps what others added, and writes nothing in a steady state', async () => {
