@@ -132,10 +132,25 @@ export class InputUnknownError extends Error {
   readonly expected = true;
 }
 
-const memberKinds: readonly { kind: MemberKind; resource: typeof mcpServer.resource; listed: string }[] = [
-  { kind: 'MCPServer', resource: mcpServer.resource, listed: 'servers' },
-  { kind: 'MCPRemoteProxy', resource: mcpRemoteProxy.resource, listed: 'remoteProxies' },
-  { kind: 'MCPServerEntry', resource: mcpServerEntry.resource, listed: 'entries' },
+const memberKinds: readonly {
+  kind: MemberKind;
+  plural: string;
+  resource: typeof mcpServer.resource;
+  listed: string;
+}[] = [
+  { kind: 'MCPServer', plural: 'MCPServers', resource: mcpServer.resource, listed: 'servers' },
+  {
+    kind: 'MCPRemoteProxy',
+    plural: 'MCPRemoteProxies',
+    resource: mcpRemoteProxy.resource,
+    listed: 'remoteProxies',
+  },
+  {
+    kind: 'MCPServerEntry',
+    plural: 'MCPServerEntries',
+    resource: mcpServerEntry.resource,
+    listed: 'entries',
+  },
 ];
 
 /** `spec.groupRef.name` of a raw object ('' when absent or mistyped). */
@@ -383,12 +398,12 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
   ): { members: Member[]; unknown?: string } {
     const found: Member[] = [];
     const unknown: string[] = [];
-    for (const { kind, informer, listed } of members) {
+    for (const { kind, plural, informer, listed } of members) {
       const lookup = informer.lookup(vmcpIndexes.members, `${namespace}/${groupName}`);
       if (lookup.state === 'ok') found.push(...lookup.objects.map((object) => ({ kind, object })));
       else if (lookup.state === 'unknown') {
         const names = group?.status?.[listed];
-        if (!Array.isArray(names) || names.length > 0) unknown.push(`${kind}s: ${lookup.cause}`);
+        if (!Array.isArray(names) || names.length > 0) unknown.push(`${plural} (${lookup.cause})`);
       }
     }
     return { members: found, ...(unknown.length > 0 ? { unknown: unknown.join('; ') } : {}) };

@@ -14,8 +14,10 @@
  *   `Invalid`, or `FetchError` when it cannot be read now.
  * - `HMACSecretValid`: whether the session HMAC Secret can be used; kept as stored while it was not
  *   looked at (a blocker came first).
- * - `BackendsConfigured` in inline (static) mode only: how many members became backends of
- *   `config.yaml`, and why each other one did not; `False` with none.
+ * - `BackendsConfigured` in inline (static) mode: how many members became backends of
+ *   `config.yaml`, and why each other one did not; `False` with none. In either mode, `False` /
+ *   `MembersUnreadable` while a member kind the group lists cannot be read (nothing is rolled out
+ *   then: a config without those members would drop them).
  * - `Ready`: from the pods and `discoveredBackends` (phase.ts), or why nothing is rolled out.
  *
  * A blocker means nothing is created or changed (what runs keeps running on its last config) and the
@@ -219,7 +221,16 @@ export function vmcpStatus(inputs: VmcpStatusInputs): VmcpStatusResult {
     );
   }
 
-  if (inputs.inline) {
+  if (inputs.membersUnknown !== undefined) {
+    conditions.push(
+      condition(
+        'BackendsConfigured',
+        'False',
+        'MembersUnreadable',
+        `cannot read the group's ${inputs.membersUnknown}; retrying, nothing is rolled out until they can be read (check the controller's RBAC and that the CRD is served)`,
+      ),
+    );
+  } else if (inputs.inline) {
     const { backends, skipped, noBackends } = inputs.inline;
     const why = skipped.map((s) => `${s.kind} ${s.name}: ${s.reason}`).join('; ');
     if (noBackends !== undefined) {

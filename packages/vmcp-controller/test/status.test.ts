@@ -130,8 +130,18 @@ describe('vmcpStatus', () => {
     expect(r.conditions.some((c) => c.type === 'GroupRefValidated')).toBe(false);
   });
 
-  it('members that cannot be read roll nothing out', () => {
-    expect(vmcpStatus(base({ membersUnknown: 'MCPServers: forbidden' })).rollout).toBe(false);
+  it('members that cannot be read roll nothing out and say so, in either mode', () => {
+    for (const inline of [undefined, { backends: ['a'], skipped: [] }]) {
+      const r = vmcpStatus(base({ membersUnknown: 'MCPServers (forbidden)', ...(inline ? { inline } : {}) }));
+      expect(r).toMatchObject({ phase: 'Ready', rollout: false });
+      expect(r.conditions.find((c) => c.type === 'BackendsConfigured')).toEqual({
+        type: 'BackendsConfigured',
+        status: 'False',
+        reason: 'MembersUnreadable',
+        message:
+          "cannot read the group's MCPServers (forbidden); retrying, nothing is rolled out until they can be read (check the controller's RBAC and that the CRD is served)",
+      });
+    }
   });
 
   it('telemetry: valid copies the hash; missing and invalid block; unreadable says FetchError and keeps the hash', () => {

@@ -90,7 +90,7 @@ export const virtualMCPServerConditions = conditionCatalog({
   },
   BackendsConfigured: {
     description:
-      'mcp-controllers, inline mode (`outgoingAuth.source: inline`) only: which group members are backends of `config.yaml`, and why each other one is not.',
+      'mcp-controllers, inline mode (`outgoingAuth.source: inline`): which group members are backends of `config.yaml`, and why each other one is not. In either mode while the members cannot be read.',
     reasons: {
       BackendsConfigured: {
         status: 'True',
@@ -99,6 +99,10 @@ export const virtualMCPServerConditions = conditionCatalog({
       NoUsableBackends: {
         status: 'False',
         when: 'No member can be a backend yet (none has a URL, or none is Valid); phase `Pending`.',
+      },
+      MembersUnreadable: {
+        status: 'False',
+        when: 'In either mode: a member kind the group lists cannot be read now (RBAC, CRD); nothing is rolled out until it can be.',
       },
     },
   },
