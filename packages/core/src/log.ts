@@ -18,8 +18,9 @@ export function createLogger(
   return pino(
     {
       level: options.level ?? 'info',
-      ...(options.name ? { name: options.name } : {}),
-      base: undefined,
+      // The binary's name goes under `logger` (as controller-runtime's), not pino's `name`: reconcile
+      // lines carry the object's `name`, and a second `name` key would hide one of the two.
+      base: options.name ? { logger: options.name } : undefined,
       formatters: { level: (label) => ({ level: label }) },
       timestamp: pino.stdTimeFunctions.isoTime,
       // pino's default `err` serializer adds `type` and an empty `stack` to the plain objects that

@@ -98,13 +98,16 @@ describe('createLogger', () => {
     expect(line!.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
-  it('takes the level and a name', () => {
+  it('takes the level and a name, logged as `logger` so an object `name` field never clashes', () => {
     const { log, lines } = capture({ level: 'debug', name: 'widgets' });
     log.debug('shown');
-    expect(lines).toEqual([expect.objectContaining({ level: 'debug', name: 'widgets', msg: 'shown' })]);
+    expect(lines).toEqual([expect.objectContaining({ level: 'debug', logger: 'widgets', msg: 'shown' })]);
+    log.child({ name: 'obj-1' }).info('reconciled');
+    expect(lines[1]).toMatchObject({ logger: 'widgets', name: 'obj-1' });
     const unnamed = capture({ name: '' });
     unnamed.log.info('x');
     expect(unnamed.lines[0]).not.toHaveProperty('name');
+    expect(unnamed.lines[0]).not.toHaveProperty('logger');
   });
 
   it('censors secret-bearing fields wherever they are one level down', () => {
