@@ -27,8 +27,8 @@ export default {
     // Server-side apply and deletes: each line is a request; the decision is drift.ts's (mutated).
     '!src/apply.ts',
     '!src/cleanup.ts',
-    // applyOwned over a primary's children and the replicas apply: requests only (the server and
-    // vmcp controllers' integration tests count them).
+    // applyOwned over a primary's children, wave by wave, and the replicas apply: requests only (the
+    // server and vmcp controllers' integration tests count them); the order is apply-order.ts's.
     '!src/children.ts',
     // Uncached get/list: each line is a request; the 410 fallback is pager.ts's (mutated).
     '!src/api-reader.ts',

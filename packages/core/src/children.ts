@@ -1,9 +1,15 @@
 /**
  * The owned children of one primary object, applied together: what every workload controller does
- * after its pure builders ran. `applyChildren` applies each child with `applyOwned` (zero requests for
+ * after its pure builders ran (`Child`, in `apply-order.ts`, with the order). `applyChildren` applies each child with `applyOwned` (zero requests for
  * a child that did not drift), puts what the apiserver answered into the cache (read your writes),
  * and collects ownership conflicts instead of failing on the first: the caller reports them in a
  * condition, and every other child is still applied. Any other failure rejects (retry with backoff).
+ *
+ * Children go in two waves, each wave concurrently: first what others refer to (ServiceAccounts,
+ * Roles, ConfigMaps, Secrets), then the rest (RoleBindings, workloads, Services). A RoleBinding sent
+ * before its Role exists is refused by the apiserver (404: without the `bind` verb it checks the
+ * binding against the Role's rules), and a pod started before its ConfigMap or ServiceAccount exists
+ * waits for it; the second wave costs one round trip more on creation, nothing in a steady state.
  *
  * `applyReplicas` sets a Deployment's `spec.replicas` under a field manager of its own
  * (`<fieldManager>-replicas`). The main apply never sends replicas, so a spec that stops setting
@@ -14,17 +20,12 @@ import { applyOwned } from './apply.js';
 import type { KubeClient } from './client/http.js';
 import type { ResourceRef } from './client/resources.js';
 import type { Cache, Informer } from './cache.js';
+import { applyWaves, type Child } from './apply-order.js';
 import { deploymentResource } from './kinds.js';
 import type { Logger } from './log.js';
 import type { KubeObject } from './object.js';
 import { OwnershipConflictError, withOwner, type OwnerObject } from './owner.js';
 import { writeThrough } from './write-through.js';
-
-export interface Child {
-  resource: ResourceRef;
-  /** The builder's output, without an owner reference (added here). */
-  object: KubeObject;
-}
 
 export interface ApplyChildrenOptions {
   client: KubeClient;
@@ -37,12 +38,21 @@ export interface ApplyChildrenOptions {
   log: Logger;
 }
 
-/** Applies every child concurrently; resolves the ownership conflicts met (empty when none). */
+/** Applies the children wave by wave; resolves the ownership conflicts met (empty when none). */
 export async function applyChildren(options: ApplyChildrenOptions): Promise<OwnershipConflictError[]> {
-  const { client, cache, owner, ownerResource, fieldManager, log } = options;
   const conflicts: OwnershipConflictError[] = [];
+  for (const wave of applyWaves(options.children)) await applyWave(options, wave, conflicts);
+  return conflicts;
+}
+
+async function applyWave(
+  options: ApplyChildrenOptions,
+  wave: readonly Child[],
+  conflicts: OwnershipConflictError[],
+): Promise<void> {
+  const { client, cache, owner, ownerResource, fieldManager, log } = options;
   await Promise.all(
-    options.children.map(async ({ resource, object }) => {
+    wave.map(async ({ resource, object }) => {
       const desired = withOwner(object, owner, ownerResource);
       const informer: Informer = cache.informer(resource);
       const cached = informer.store.get(`${owner.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`);
@@ -61,7 +71,6 @@ export async function applyChildren(options: ApplyChildrenOptions): Promise<Owne
       }
     }),
   );
-  return conflicts;
 }
 
 type Deployment = KubeObject & { spec?: { replicas?: number } };

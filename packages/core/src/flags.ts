@@ -110,8 +110,11 @@ function flagDocs(controller: string): FlagDoc[] {
         .number({ error: 'expected a number' })
         .min(0, 'expected 0 (no limit) or more')
         .max(100_000, 'expected at most 100000'),
-      help: 'Client-side limit of apiserver requests per second (watches excluded); 0 disables it',
-      default: '5',
+      // controller-runtime's defaults (20/30), not client-go's bare 5/10: a controller starts one list
+      // and one watch per kind it reads (14 for the vMCP controller), and at 5/s the last watches open
+      // seconds after their lists, a window in which its cache lags the cluster.
+      help: 'Client-side limit of apiserver requests per second (a watch takes one as it starts); 0 disables it',
+      default: '20',
     },
     {
       name: 'kube-api-burst',
@@ -121,7 +124,7 @@ function flagDocs(controller: string): FlagDoc[] {
         .min(1, 'expected at least 1')
         .max(100_000, 'expected at most 100000'),
       help: 'Requests that may go at once above --kube-api-qps',
-      default: '10',
+      default: '30',
     },
     {
       name: 'log-level',

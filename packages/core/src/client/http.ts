@@ -9,7 +9,7 @@
  * The contract under failure:
  * - Rate limit: every request, and every watch once at its start, first takes a token from a
  *   client-go style bucket when `qps` is given (unset or `<= 0`: no client-side limit). A controller
- *   binary sets it from `--kube-api-qps`/`--kube-api-burst` (client-go's 5/10); tools and test
+ *   binary sets it from `--kube-api-qps`/`--kube-api-burst` (controller-runtime's 20/30); tools and test
  *   drivers leave it unset.
  * - Deadline: an ordinary request settles within `timeoutMs` (30 s) of leaving the rate limiter,
  *   whatever happens: loading credentials, waiting for a pooled socket, connecting, the answer, the
