@@ -33,6 +33,7 @@ export * from './owner.js';
 export * from './drift.js';
 export * from './apply.js';
 export * from './children.js';
+export * from './apply-order.js';
 export * from './cleanup.js';
 export { newerResourceVersion, writeThrough } from './write-through.js';
 export { isExpectedError, RepeatFilter } from './log.js';
@@ -52,3 +53,18 @@ export {
 } from './transform.js';
 export { listAllPages, type ListResult, type PageQuery } from './pager.js';
 export { canonicalQuantity, isQuantity } from './quantity.js';
+export {
+  canonicalPodTemplateSpec,
+  checkPodTemplateSpec,
+  type PodTemplateCheck,
+  type PodTemplateCheckOptions,
+} from './pod-template.js';
+export {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  restrictedUser,
+  type RestrictedContainerSecurityContext,
+  type RestrictedPodSecurityContext,
+} from './pod-security.js';
+export { httpGetProbe, type HttpGetProbe, type ProbeTiming } from './probe.js';
+export { podStatusView, type PodView, type PodViewOptions } from './pod-view.js';

@@ -15,21 +15,12 @@
  * - Otherwise running > 0 -> `Ready`; failed > 0 -> `Failed` with the first failure reason; pending > 0
  *   -> `Pending` "MCP server is starting"; else `Pending` "No healthy pods found".
  */
-import type { KubeObject } from '@mcp-controllers/core';
+import { podStatusView, type KubeObject, type PodView } from '@mcp-controllers/core';
 
 export type ServerPhase = 'Pending' | 'Ready' | 'Failed' | 'Terminating' | 'Stopped';
 
 /** The parts of a Pod the phase reads (the cache keeps little else of a Pod; see `podView`). */
-export interface PodView {
-  metadata: { deletionTimestamp?: string };
-  status?: {
-    phase?: string;
-    containerStatuses?: {
-      ready?: boolean;
-      state?: { waiting?: { reason?: string }; terminated?: { exitCode?: number; reason?: string } };
-    }[];
-  };
-}
+export type { PodView };
 
 export interface PhaseInputs {
   /** The proxy Deployment's `spec.replicas`, when the Deployment exists and sets it. */
@@ -117,32 +108,15 @@ export function serverPhase(inputs: PhaseInputs): PhaseResult {
   return { phase: 'Pending', message: 'No healthy pods found', readyReplicas: 0 };
 }
 
+/** MCPServer proxy pods: the pods whose status `podView` keeps. */
+const isProxyPod = (labels: Readonly<Record<string, string>> | undefined) =>
+  labels?.['app.kubernetes.io/name'] === 'mcpserver';
+
 /**
- * The cache transform for Pods: the few fields `serverPhase` and the watch mapping read, so a
- * cluster's Pods cost little memory. Pods that are not MCPServer proxies keep no status at all.
+ * The cache transform for Pods (core's `podStatusView`): the few fields `serverPhase` and the watch
+ * mapping read, so a cluster's Pods cost little memory. Pods that are not MCPServer proxies keep no
+ * status at all; no pod keeps its conditions.
  */
 export function podView(pod: KubeObject): KubeObject {
-  const { name, namespace, uid, resourceVersion, labels, deletionTimestamp } = pod.metadata;
-  const status = pod.status as PodView['status'];
-  const proxy = labels?.['app.kubernetes.io/name'] === 'mcpserver';
-  return {
-    apiVersion: pod.apiVersion,
-    kind: pod.kind,
-    metadata: {
-      name,
-      namespace,
-      uid,
-      resourceVersion,
-      ...(labels !== undefined ? { labels } : {}),
-      ...(deletionTimestamp !== undefined ? { deletionTimestamp } : {}),
-    },
-    ...(proxy && status
-      ? {
-          status: {
-            phase: status.phase,
-            containerStatuses: status.containerStatuses?.map((c) => ({ ready: c.ready, state: c.state })),
-          },
-        }
-      : {}),
-  };
+  return podStatusView(pod, { keepsStatus: isProxyPod });
 }

@@ -24,11 +24,20 @@
  * set twice keeps its last value in the last place (Kubernetes resolves duplicates the same way, and
  * server-side apply rejects duplicate keys).
  */
-import type { KubeObject } from '@mcp-controllers/core';
+import {
+  canonicalQuantity,
+  httpGetProbe,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  type HttpGetProbe,
+  type KubeObject,
+  type ProbeTiming,
+  type RestrictedContainerSecurityContext,
+  type RestrictedPodSecurityContext,
+} from '@mcp-controllers/core';
 import { desiredReplicas, mergeOver, serverLabels, serverNames, sortedMap } from './names.js';
 // The RunConfig names `<mount>/<key>` as the profile's path: one constant keeps the two in step.
 import { permissionProfileMountPath } from './permissions.js';
-import { canonicalQuantity } from '@mcp-controllers/core';
 import { imagePullSecrets } from './rbac.js';
 import type { EnvVar, Server, TelemetryWiring, Volume, VolumeMount } from './types.js';
 
@@ -49,14 +58,6 @@ export interface ProxyDeploymentInputs {
   runnerImage: string;
 }
 
-interface HttpProbe {
-  httpGet: { path: string; port: string };
-  initialDelaySeconds?: number;
-  periodSeconds: number;
-  timeoutSeconds: number;
-  failureThreshold: number;
-}
-
 export interface ProxyContainer {
   name: string;
   image: string;
@@ -65,10 +66,10 @@ export interface ProxyContainer {
   env: EnvVar[];
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
   volumeMounts: VolumeMount[];
-  startupProbe: HttpProbe;
-  livenessProbe: HttpProbe;
-  readinessProbe: HttpProbe;
-  securityContext: Record<string, unknown>;
+  startupProbe: HttpGetProbe;
+  livenessProbe: HttpGetProbe;
+  readinessProbe: HttpGetProbe;
+  securityContext: RestrictedContainerSecurityContext;
 }
 
 /** The Deployment as built; a `KubeObject` with its spec typed for callers and tests. */
@@ -86,35 +87,13 @@ export type ProxyDeployment = KubeObject & {
         terminationGracePeriodSeconds: number;
         containers: [ProxyContainer];
         volumes: Volume[];
-        securityContext: Record<string, unknown>;
+        securityContext: RestrictedPodSecurityContext;
       };
     };
   };
 };
 
-const healthProbe = (timing: Omit<HttpProbe, 'httpGet'>): HttpProbe => ({
-  httpGet: { path: '/health', port: 'http' },
-  ...timing,
-});
-
-// Vanilla Kubernetes (ToolHive's SecurityContextBuilder outside OpenShift): restricted Pod Security.
-const podSecurityContext = {
-  runAsNonRoot: true,
-  runAsUser: 1000,
-  runAsGroup: 1000,
-  fsGroup: 1000,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-const containerSecurityContext = {
-  capabilities: { drop: ['ALL'] },
-  privileged: false,
-  runAsUser: 1000,
-  runAsGroup: 1000,
-  runAsNonRoot: true,
-  readOnlyRootFilesystem: true,
-  allowPrivilegeEscalation: false,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
+const healthProbe = (timing: ProbeTiming): HttpGetProbe => httpGetProbe('/health', 'http', timing);
 
 const secretPrefix = 'TOOLHIVE_SECRET_';
 const secretsProvider = 'TOOLHIVE_SECRETS_PROVIDER';
@@ -250,11 +229,11 @@ export function proxyDeployment(server: Server, inputs: ProxyDeploymentInputs): 
                 timeoutSeconds: 3,
                 failureThreshold: 3,
               }),
-              securityContext: structuredClone(containerSecurityContext),
+              securityContext: restrictedContainerSecurityContext(),
             },
           ],
           volumes,
-          securityContext: structuredClone(podSecurityContext),
+          securityContext: restrictedPodSecurityContext(),
         },
       },
     },

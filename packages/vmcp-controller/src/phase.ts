@@ -28,24 +28,14 @@
  * `BackendsUnknown` row (backends listed but none counted) cannot happen here: every backend counts
  * as one or the other.
  */
-import type { KubeObject } from '@mcp-controllers/core';
+import { podStatusView, type KubeObject, type PodView } from '@mcp-controllers/core';
 import type { VirtualStatus } from './types.js';
 
 export type VmcpPhase = 'Pending' | 'Ready' | 'Degraded' | 'Failed';
 export type DiscoveredBackend = NonNullable<VirtualStatus['discoveredBackends']>[number];
 
 /** The parts of a Pod the phase reads (the cache keeps little else of a Pod; see `vmcpPodView`). */
-export interface VmcpPodView {
-  metadata: { deletionTimestamp?: string };
-  status?: {
-    phase?: string;
-    conditions?: { type?: string; status?: string }[];
-    containerStatuses?: {
-      ready?: boolean;
-      state?: { waiting?: { reason?: string }; terminated?: { exitCode?: number; reason?: string } };
-    }[];
-  };
-}
+export type VmcpPodView = PodView;
 
 export interface VmcpPhaseInputs {
   pods: readonly VmcpPodView[];
@@ -145,36 +135,16 @@ export function vmcpPhase(inputs: VmcpPhaseInputs): VmcpPhaseResult {
   };
 }
 
+/** vmcp pods: the pods whose status `vmcpPodView` keeps. */
+const isVmcpPod = (labels: Readonly<Record<string, string>> | undefined) =>
+  labels?.['app.kubernetes.io/name'] === 'virtualmcpserver';
+
 /**
- * A cache transform for Pods: the few fields `vmcpPhase` and the watch mapping read, so a cluster's
- * Pods cost little memory. Pods that are not vmcp pods (label `app.kubernetes.io/name` other than
- * `virtualmcpserver`) keep no status at all. Conditions other than `Ready` are dropped.
+ * A cache transform for Pods (core's `podStatusView`): the few fields `vmcpPhase` and the watch
+ * mapping read, so a cluster's Pods cost little memory. Pods that are not vmcp pods (label
+ * `app.kubernetes.io/name` other than `virtualmcpserver`) keep no status at all. Conditions other than
+ * `Ready` are dropped.
  */
 export function vmcpPodView(pod: KubeObject): KubeObject {
-  const { name, namespace, uid, resourceVersion, labels, deletionTimestamp } = pod.metadata;
-  const status = pod.status as VmcpPodView['status'];
-  const vmcp = labels?.['app.kubernetes.io/name'] === 'virtualmcpserver';
-  return {
-    apiVersion: pod.apiVersion,
-    kind: pod.kind,
-    metadata: {
-      name,
-      namespace,
-      uid,
-      resourceVersion,
-      ...(labels !== undefined ? { labels } : {}),
-      ...(deletionTimestamp !== undefined ? { deletionTimestamp } : {}),
-    },
-    ...(vmcp && status
-      ? {
-          status: {
-            phase: status.phase,
-            conditions: status.conditions
-              ?.filter((c) => c.type === 'Ready')
-              .map((c) => ({ type: c.type, status: c.status })),
-            containerStatuses: status.containerStatuses?.map((c) => ({ ready: c.ready, state: c.state })),
-          },
-        }
-      : {}),
-  };
+  return podStatusView(pod, { keepsStatus: isVmcpPod, conditions: ['Ready'] });
 }

@@ -34,7 +34,12 @@
  * `InvalidPodTemplateError` when the template does not pass `checkPodTemplateSpec`; the reconcile
  * must check first and report `PodTemplateSpecValid=False` instead of building.
  */
-import type { KubeObject } from '@mcp-controllers/core';
+import {
+  httpGetProbe,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  type KubeObject,
+} from '@mcp-controllers/core';
 import { vmcpLabels, vmcpNames, vmcpPort } from './names.js';
 import { checkPodTemplateSpec, mergePodTemplate, type PodTemplate } from './pod-template.js';
 import { vmcpImagePullSecrets, vmcpServiceAccountName } from './rbac.js';
@@ -178,30 +183,6 @@ export function vmcpVolumes(
   return { volumes, volumeMounts };
 }
 
-const probe = (path: string, timing: Record<string, number>) => ({
-  httpGet: { path, port: 'http' },
-  ...timing,
-});
-
-// Vanilla Kubernetes (ToolHive's SecurityContextBuilder outside OpenShift): restricted Pod Security.
-const podSecurityContext = {
-  runAsNonRoot: true,
-  runAsUser: 1000,
-  runAsGroup: 1000,
-  fsGroup: 1000,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-const containerSecurityContext = {
-  capabilities: { drop: ['ALL'] },
-  privileged: false,
-  runAsUser: 1000,
-  runAsGroup: 1000,
-  runAsNonRoot: true,
-  readOnlyRootFilesystem: true,
-  allowPrivilegeEscalation: false,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-
 export function vmcpDeployment(vmcp: VirtualServer, inputs: VmcpDeploymentInputs): VmcpDeployment {
   const { name, namespace } = vmcp.metadata;
   const template = vmcp.spec.podTemplateSpec;
@@ -229,23 +210,23 @@ export function vmcpDeployment(vmcp: VirtualServer, inputs: VmcpDeploymentInputs
             requests: { cpu: '100m', memory: '128Mi' },
           },
           volumeMounts,
-          livenessProbe: probe('/health', {
+          livenessProbe: httpGetProbe('/health', 'http', {
             initialDelaySeconds: 30,
             periodSeconds: 10,
             timeoutSeconds: 5,
             failureThreshold: 3,
           }),
-          readinessProbe: probe('/readyz', {
+          readinessProbe: httpGetProbe('/readyz', 'http', {
             initialDelaySeconds: 15,
             periodSeconds: 5,
             timeoutSeconds: 3,
             failureThreshold: 3,
           }),
-          securityContext: structuredClone(containerSecurityContext),
+          securityContext: restrictedContainerSecurityContext(),
         },
       ],
       volumes,
-      securityContext: structuredClone(podSecurityContext),
+      securityContext: restrictedPodSecurityContext(),
     },
   };
   return {

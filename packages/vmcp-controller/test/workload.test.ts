@@ -412,7 +412,7 @@ describe('spec.podTemplateSpec', () => {
     expect(() => vmcpDeployment(vmcp, inputs())).toThrow(InvalidPodTemplateError);
   });
 
-  it('refuses strategic-merge directives and bad quantities, accepts an absent or empty template', () => {
+  it('refuses strategic-merge directives, bad quantities and mistyped fields, accepts an absent or empty template', () => {
     expect(checkPodTemplateSpec({ spec: { containers: [{ name: 'vmcp', $patch: 'delete' }] } })).toEqual({
       ok: false,
       message:
@@ -426,6 +426,10 @@ describe('spec.podTemplateSpec', () => {
       ok: false,
       message:
         'spec.podTemplateSpec.spec.containers[0].resources.limits.cpu: expected quantity (e.g. 500m, 128Mi), got string "lots"',
+    });
+    expect(checkPodTemplateSpec({ spec: { hostUsers: 'no' } })).toEqual({
+      ok: false,
+      message: 'spec.podTemplateSpec.spec.hostUsers: expected boolean, got string "no"',
     });
     expect(checkPodTemplateSpec(undefined)).toEqual({ ok: true });
     expect(checkPodTemplateSpec({})).toEqual({ ok: true });
