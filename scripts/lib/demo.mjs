@@ -73,11 +73,27 @@ const kubeconfig = process.env.KUBECONFIG;
 for (const c of await startControllers(kubeconfig))
   console.log(`Started ${c.name} (pid ${c.pid}, log ${c.log}).`);
 
-// Wait (with a deadline) until every example MCPGroup, MCPTelemetryConfig, MCPServerEntry and MCPServer
-// has been
-// reconciled at its current generation, then show them.
-const shownKinds = new Set(['MCPGroup', 'MCPTelemetryConfig', 'MCPServerEntry', 'MCPServer']);
+// Wait (with a deadline) until every example MCPGroup, MCPTelemetryConfig, MCPServerEntry, MCPServer
+// and VirtualMCPServer has been reconciled at its current generation, then show them.
+const shownKinds = new Set([
+  'MCPGroup',
+  'MCPTelemetryConfig',
+  'MCPServerEntry',
+  'MCPServer',
+  'VirtualMCPServer',
+]);
 const shown = applied.filter((o) => shownKinds.has(o.kind));
+const conditionOf = (o, type) => o.status?.conditions?.find((c) => c.type === type);
+// An MCPServer is settled once its pods have decided: Ready, Failed or Stopped. A VirtualMCPServer
+// too, and when its pods serve (Ready or Degraded) only once the vmcp runtime has reported its
+// backends (condition BackendsDiscovered): before that, Ready only means "no backends heard of yet".
+function workloadSettled(o) {
+  if (o.kind !== 'MCPServer' && o.kind !== 'VirtualMCPServer') return true;
+  const phase = o.status?.phase;
+  if (phase === undefined || phase === 'Pending') return false;
+  if (o.kind === 'MCPServer' || phase === 'Failed') return true;
+  return conditionOf(o, 'BackendsDiscovered') !== undefined;
+}
 const deadline = Date.now() + 60_000;
 // Reconciled is not settled: an entry first validated against a group that was not Ready yet turns
 // Valid once the group does. So the statuses must also have stopped changing for 2 s.
@@ -93,11 +109,8 @@ for (;;) {
   );
   const seen = JSON.stringify(current.map((o) => o.status));
   if (seen !== lastSeen) [lastSeen, unchangedSince] = [seen, Date.now()];
-  // An MCPServer is settled once its pods have decided: Ready, Failed or Stopped.
   const reconciled = current.every(
-    (o) =>
-      o.status?.observedGeneration === o.metadata.generation &&
-      (o.kind !== 'MCPServer' || (o.status?.phase !== undefined && o.status.phase !== 'Pending')),
+    (o) => o.status?.observedGeneration === o.metadata.generation && workloadSettled(o),
   );
   if (reconciled && Date.now() - unchangedSince >= quietMs) break;
   if (Date.now() > deadline) {
@@ -108,7 +121,6 @@ for (;;) {
   await sleep(200);
 }
 
-const conditionOf = (o, type) => o.status?.conditions?.find((c) => c.type === type);
 const said = (c) => `${c?.status ?? '-'} ${c?.reason ?? ''}`.trim();
 const list = (names) => (names ?? []).join(',') || '-';
 function table(title, header, rows) {
@@ -185,15 +197,48 @@ table(
     serverReason(s)?.reason ?? '-',
   ]),
 );
+const vmcpsNow = current.filter((o) => o.kind === 'VirtualMCPServer');
+// The Ready reason explains a vMCP's phase; the lines under the tables name its unhealthy backends.
+table(
+  'VirtualMCPServers (mcp-vmcp-controller):',
+  ['NAMESPACE', 'VIRTUALMCPSERVER', 'PHASE', 'GROUP', 'MODE', 'ROUTABLE/BACKENDS', 'URL', 'REASON'],
+  vmcpsNow.map((v) => [
+    v.metadata.namespace,
+    v.metadata.name,
+    v.status?.phase ?? '-',
+    v.spec.groupRef?.name ?? '-',
+    v.spec.outgoingAuth?.source ?? 'discovered',
+    `${v.status?.backendCount ?? 0}/${v.status?.discoveredBackends?.length ?? 0}`,
+    v.status?.url ?? '-',
+    conditionOf(v, 'Ready')?.reason ?? '-',
+  ]),
+);
 const failing = [
   ...groupsNow.map((g) => [g, conditionOf(g, 'MCPServersChecked')]),
   ...configsNow.map((c) => [c, conditionOf(c, 'Valid')]),
   ...entriesNow.map((e) => [e, entryReason(e)]),
   ...serversNow.map((s) => [s, serverReason(s)]),
+  ...vmcpsNow.map((v) => [v, conditionOf(v, 'Ready')]),
 ].filter(([, c]) => c?.status === 'False');
-if (failing.length) console.log('');
-for (const [o, c] of failing)
-  console.log(`${o.kind} ${o.metadata.namespace}/${o.metadata.name}: ${c.message}`);
+if (failing.length || vmcpsNow.length) console.log('');
+// A vMCP's Ready message does not name the backends it counts as unhealthy: the runtime's report does.
+const unhealthy = (o) =>
+  o.kind !== 'VirtualMCPServer'
+    ? []
+    : (o.status?.discoveredBackends ?? [])
+        .filter((b) => b.status !== 'ready' && b.status !== 'unauthenticated')
+        .map((b) => `${b.name} ${b.status}${b.message ? ` (${b.message})` : ''}`);
+for (const [o, c] of failing) {
+  const backends = unhealthy(o);
+  console.log(
+    `${o.kind} ${o.metadata.namespace}/${o.metadata.name}: ${c.message}${backends.length ? `: ${backends.join(', ')}` : ''}`,
+  );
+}
+// In inline mode the controller picks the backends of config.yaml: say which and what it left out.
+for (const v of vmcpsNow.filter((v) => conditionOf(v, 'BackendsConfigured')?.status === 'True'))
+  console.log(
+    `VirtualMCPServer ${v.metadata.namespace}/${v.metadata.name}: ${conditionOf(v, 'BackendsConfigured').message}`,
+  );
 
 console.log(`\nCluster: ${kc.getCurrentCluster()?.server}`);
 console.log(`export KUBECONFIG=${kubeconfig}   # then: kubectl get toolhive -A`);

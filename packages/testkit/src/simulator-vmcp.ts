@@ -9,7 +9,8 @@
  * - inline mode (`config.yaml` has a non-empty `backends` list): exactly those names and urls;
  * - discovered mode (no `backends`): every MCPServer, MCPRemoteProxy and MCPServerEntry whose
  *   `spec.groupRef.name` (or a bare string `spec.groupRef`) is the vMCP's group; url = `status.url`
- *   (entries: `spec.remoteUrl`); members without a url are left out.
+ *   (entries: `spec.remoteUrl`); members without a url are left out, and so are entries whose phase
+ *   is not `Valid` (ToolHive's runtime skips them, where a server or proxy with a url is kept).
  * Health: an override (`setBackendHealth`) wins; else the member of that name's phase: MCPServer or
  * MCPRemoteProxy `Ready`, MCPServerEntry `Valid` => `ready`, anything else (no member of that name
  * included) => `unavailable`. ToolHive's runtime probes the urls instead; the simulator cannot.
@@ -197,6 +198,7 @@ export function runtimeBackends(input: RuntimeBackendsInput): Omit<SimulatedBack
       ? input.config.backends
       : [...byName.entries()]
           .filter(([, m]) => input.group !== undefined && groupRefName(m.object.spec) === input.group)
+          .filter(([, m]) => m.kind !== 'MCPServerEntry' || record(m.object.status).phase === 'Valid')
           .map(([name, m]) => ({ name, url: memberUrl(m) }))
           .filter((b) => b.url !== undefined);
   const backends = found.map((b) => {

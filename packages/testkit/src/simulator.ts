@@ -36,7 +36,7 @@
  * Pod labelled `app.kubernetes.io/name: virtualmcpserver`, `app.kubernetes.io/instance: <n>` and
  * runtime `play`, it reports backends: inline mode (`backends` in `config.yaml` of ConfigMap
  * `<n>-vmcp-config`) those; else (no ConfigMap included) every MCPServer, MCPRemoteProxy and
- * MCPServerEntry of `spec.groupRef` that has a url. Health comes from `setBackendHealth` or the
+ * MCPServerEntry of `spec.groupRef` that has a url (entries only while `Valid`). Health comes from `setBackendHealth` or the
  * member's phase (`Ready`/`Valid` => ready, else unavailable). It merge-patches the `status`
  * subresource with `discoveredBackends`, `backendCount` and the conditions list with only
  * `BackendsDiscovered` replaced, guarded by the resourceVersion it read (a 409 requeues); phase,

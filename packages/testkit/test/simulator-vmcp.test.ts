@@ -108,17 +108,16 @@ describe('vmcp runtime: backends', () => {
     member('MCPRemoteProxy', 'proxy', { group: { name: 'g' }, phase: 'Failed', url: 'http://proxy/mcp' }),
     member('MCPServerEntry', 'entry', { group: { name: 'g' }, phase: 'Valid', remoteUrl: 'https://e/mcp' }),
     member('MCPServerEntry', 'bad-entry', { group: { name: 'g' }, remoteUrl: 'https://b/mcp' }),
+    member('MCPServerEntry', 'failed-entry', {
+      group: { name: 'g' },
+      phase: 'Failed',
+      remoteUrl: 'https://f/mcp',
+    }),
   ];
 
-  it('discovered mode: the group members with a url, health from their phase, sorted', () => {
+  it('discovered mode: the group members with a url (entries only while Valid), health from their phase, sorted', () => {
     expect(runtimeBackends({ group: 'g', config: { mode: 'discovered' }, members, overrides: none })).toEqual(
       [
-        {
-          name: 'bad-entry',
-          url: 'https://b/mcp',
-          status: 'unavailable',
-          message: 'MCPServerEntry bad-entry has no phase yet',
-        },
         { name: 'entry', url: 'https://e/mcp', status: 'ready' },
         { name: 'fetch', url: 'http://fetch/mcp', status: 'ready' },
         {
