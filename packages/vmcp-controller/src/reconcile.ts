@@ -34,9 +34,6 @@ import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import {
   formatFieldErrors,
   mcpGroup,
-  mcpRemoteProxy,
-  mcpServer,
-  mcpServerEntry,
   mcpTelemetryConfig,
   parseVirtualMCPServer,
   validateTelemetryConfig,
@@ -44,20 +41,15 @@ import {
 } from '@mcp-controllers/api';
 import {
   applyChildren,
-  applyOwned,
   applyReplicas,
   Controller,
   deploymentResource,
   EventRecorder,
   generationChanged,
-  isNotFound,
-  OwnershipConflictError,
   podResource,
   refIndexer,
   replaceConditions,
-  secretResource,
   semanticEqual,
-  withOwner,
   writeStatus,
   writeThrough,
   type Cache,
@@ -69,11 +61,11 @@ import {
   type Logger,
 } from '@mcp-controllers/core';
 import { controlledByVmcp, ownedResources } from './cache-transform.js';
+import { GroupMembers, groupRefName, memberKinds, type RawGroup } from './group-members.js';
+import { HmacSecrets } from './hmac-secret.js';
 import { buildVmcpConfig, type TelemetryInput, type VmcpConfig } from './config.js';
 import { desiredObjects, type Desired } from './desired.js';
-import { hmacSecret, hmacSecretLength, hmacSecretProblem } from './hmac.js';
-import { memberName, type Member, type MemberKind } from './members.js';
-import { vmcpNames, vmcpURL } from './names.js';
+import { vmcpURL } from './names.js';
 import { vmcpPhase, type DiscoveredBackend, type VmcpPodView } from './phase.js';
 import { checkPodTemplateSpec } from './pod-template.js';
 import {
@@ -122,7 +114,6 @@ type RawVmcp = KubeObject & {
     conditions?: Condition[];
   };
 };
-type RawGroup = KubeObject & { status?: Record<string, unknown> & { phase?: string } };
 type Deployment = KubeObject & { spec?: { replicas?: number } };
 type TelemetryConfig = KubeObject & { status?: { configHash?: string } };
 
@@ -130,34 +121,6 @@ type TelemetryConfig = KubeObject & { status?: { configHash?: string } };
 export class InputUnknownError extends Error {
   override readonly name = 'InputUnknownError';
   readonly expected = true;
-}
-
-const memberKinds: readonly {
-  kind: MemberKind;
-  plural: string;
-  resource: typeof mcpServer.resource;
-  listed: string;
-}[] = [
-  { kind: 'MCPServer', plural: 'MCPServers', resource: mcpServer.resource, listed: 'servers' },
-  {
-    kind: 'MCPRemoteProxy',
-    plural: 'MCPRemoteProxies',
-    resource: mcpRemoteProxy.resource,
-    listed: 'remoteProxies',
-  },
-  {
-    kind: 'MCPServerEntry',
-    plural: 'MCPServerEntries',
-    resource: mcpServerEntry.resource,
-    listed: 'entries',
-  },
-];
-
-/** `spec.groupRef.name` of a raw object ('' when absent or mistyped). */
-function groupRefName(obj: KubeObject | undefined): string {
-  const ref = (obj?.spec as { groupRef?: unknown } | undefined)?.groupRef;
-  const name = typeof ref === 'object' && ref !== null ? (ref as { name?: unknown }).name : undefined;
-  return typeof name === 'string' ? name : '';
 }
 
 /**
@@ -188,32 +151,9 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
     vmcps.addIndexer(vmcpIndexes.telemetry, refName('telemetryConfigRef'));
   }
   const groups = cache.informer<RawGroup>(mcpGroup.resource);
-  if (!groups.store.hasIndex(vmcpIndexes.listedIn)) {
-    // `<ns>/<kind>/<member>` for every member a group's status lists.
-    groups.store.addIndexer(vmcpIndexes.listedIn, (g) =>
-      memberKinds.flatMap(({ kind, listed }) => {
-        const names = g.status?.[listed];
-        return Array.isArray(names)
-          ? names
-              .filter((n): n is string => typeof n === 'string')
-              .map((n) => `${g.metadata.namespace ?? ''}/${kind}/${n}`)
-          : [];
-      }),
-    );
-  }
-  const members = memberKinds.map((m) => {
-    const informer = cache.informer(m.resource);
-    if (!informer.store.hasIndex(vmcpIndexes.members)) {
-      informer.store.addIndexer(
-        vmcpIndexes.members,
-        refIndexer((o) => groupRefName(o) || undefined),
-      );
-    }
-    return { ...m, informer };
-  });
+  const groupMembers = new GroupMembers(cache, groups.store);
   const telemetryConfigs = cache.informer<TelemetryConfig>(mcpTelemetryConfig.resource);
   const deployments = cache.informer<Deployment>(deploymentResource);
-  const secrets = cache.informer(secretResource);
   const pods = cache.informer<KubeObject & VmcpPodView>(podResource);
   if (!pods.store.hasIndex(vmcpIndexes.pods)) {
     pods.store.addIndexer(vmcpIndexes.pods, (p) => {
@@ -223,8 +163,7 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
   }
   /** The last config and objects built for each vMCP, with the versions of the inputs they came from. */
   const built = new Map<string, { inputsVersion: string; config?: VmcpConfig; desired?: Desired }>();
-  /** The last validation of each vMCP's HMAC Secret, by the Secret's resourceVersion. */
-  const hmacChecks = new Map<string, { resourceVersion: string; view: HmacView }>();
+  const hmacSecrets = new HmacSecrets({ client, cache, events, fieldManager, random });
 
   const controller = new Controller({
     name: 'virtualmcpserver',
@@ -233,7 +172,7 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
     reconcile: async ({ key, namespace, name }, ctx) => {
       const raw = vmcps.get(key);
       if (!raw || namespace === undefined) {
-        hmacChecks.delete(key);
+        hmacSecrets.forget(key);
         built.delete(key);
         return;
       }
@@ -250,7 +189,7 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
       const telemetry = telemetryName
         ? readTelemetry(`${namespace}/${telemetryName}`, spec.telemetryConfigRef?.serviceName)
         : undefined;
-      const found = readMembers(namespace, groupName, group.object);
+      const found = groupMembers.read(namespace, groupName, group.object);
       const podTemplate = checkPodTemplateSpec(spec.podTemplateSpec);
       // The config and the objects are a function of the spec, the members and the telemetry config:
       // rebuilt only when one of them changed (rendering 1,000 backends costs tens of ms, and pod,
@@ -309,7 +248,7 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
       let hmac: HmacView = { state: 'unchecked' };
       let applyProblem: string | undefined;
       if (vmcpStatus(inputs).rollout && config) {
-        hmac = await ensureHmacSecret(raw, vmcp, ctx.log);
+        hmac = await hmacSecrets.ensure(raw, vmcp, ctx.log);
         if (hmac.state === 'valid') {
           memo.desired ??= desiredObjects(vmcp, {
             config,
@@ -414,28 +353,6 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
     };
   }
 
-  /**
-   * The group's members, from the cache. A member kind that cannot be listed now makes the answer
-   * unknown only if the group's status lists members of that kind: otherwise there is nothing to miss.
-   */
-  function readMembers(
-    namespace: string,
-    groupName: string,
-    group: RawGroup | undefined,
-  ): { members: Member[]; unknown?: string } {
-    const found: Member[] = [];
-    const unknown: string[] = [];
-    for (const { kind, plural, informer, listed } of members) {
-      const lookup = informer.lookup(vmcpIndexes.members, `${namespace}/${groupName}`);
-      if (lookup.state === 'ok') found.push(...lookup.objects.map((object) => ({ kind, object })));
-      else if (lookup.state === 'unknown') {
-        const names = group?.status?.[listed];
-        if (!Array.isArray(names) || names.length > 0) unknown.push(`${plural} (${lookup.cause})`);
-      }
-    }
-    return { members: found, ...(unknown.length > 0 ? { unknown: unknown.join('; ') } : {}) };
-  }
-
   function vmcpPods(namespace: string, name: string): VmcpPodView[] {
     return pods.store.byIndex(vmcpIndexes.pods, `${namespace}/${name}`);
   }
@@ -445,72 +362,8 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
     return deployment && controlledByVmcp(deployment) ? deployment : undefined;
   }
 
-  /**
-   * Creates the HMAC Secret when absent (once: a new key would end every open session), otherwise
-   * validates it: from one uncached read per resourceVersion (the cache holds no Secret values). A
-   * problem is recorded as a Warning Event when first seen; the value is never logged.
-   */
-  async function ensureHmacSecret(raw: RawVmcp, vmcp: VirtualServer, log: Logger): Promise<HmacView> {
-    const { namespace, name } = vmcp.metadata;
-    const key = `${namespace}/${name}`;
-    const secretName = vmcpNames(name).hmacSecret;
-    const cached = secrets.store.get(`${namespace}/${secretName}`);
-    const memo = hmacChecks.get(key);
-    if (cached && memo && memo.resourceVersion === cached.metadata.resourceVersion) return memo.view;
-    let live: KubeObject | undefined;
-    try {
-      if (cached) live = await client.get<KubeObject>(secretResource, { namespace, name: secretName });
-      else {
-        const outcome = await applyOwned({
-          client,
-          resource: secretResource,
-          desired: withOwner(hmacSecret(vmcp, random(hmacSecretLength)), raw, resource),
-          cached: undefined,
-          fieldManager,
-          createOnly: true,
-        });
-        live = outcome.object;
-        if (outcome.action === 'created') {
-          log.info({ secret: secretName }, 'created the session HMAC Secret');
-          await events.record(raw, {
-            type: 'Normal',
-            reason: 'HMACSecretCreated',
-            note: `Created Secret ${secretName} (the vMCP session HMAC key)`,
-          });
-          hmacChecks.set(key, {
-            resourceVersion: live.metadata.resourceVersion ?? '',
-            view: { state: 'valid' },
-          });
-          return { state: 'valid' };
-        }
-      }
-    } catch (err) {
-      if (err instanceof OwnershipConflictError) return invalid(key, raw, '', err.message);
-      // Deleted between the cache and the read: the next reconcile (its delete event) creates it.
-      if (isNotFound(err)) return { state: 'unchecked' };
-      throw err;
-    }
-    const problem = hmacSecretProblem(live, vmcp);
-    const resourceVersion = live.metadata.resourceVersion ?? '';
-    if (problem !== undefined) return invalid(key, raw, resourceVersion, problem);
-    hmacChecks.set(key, { resourceVersion, view: { state: 'valid' } });
-    return { state: 'valid' };
-  }
-
-  async function invalid(
-    key: string,
-    raw: RawVmcp,
-    resourceVersion: string,
-    problem: string,
-  ): Promise<HmacView> {
-    const view: HmacView = { state: 'invalid', problem };
-    if (resourceVersion) hmacChecks.set(key, { resourceVersion, view });
-    await events.record(raw, { type: 'Warning', reason: 'HMACSecretValidationFailed', note: problem });
-    return view;
-  }
-
   // Events on other kinds re-queue exactly the vMCPs they concern.
-  const vmcpsOfGroups = (namespace: string, groupNames: Iterable<string>): string[] => {
+  const vmcpsOfGroups = (namespace: string, groupNames: readonly string[]): string[] => {
     const keys = new Set<string>();
     for (const g of groupNames) {
       if (!g) continue;
@@ -526,16 +379,6 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
       vmcps
         .byIndex(index, `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`)
         .map((v) => `${v.metadata.namespace ?? ''}/${v.metadata.name ?? ''}`);
-  const memberMapper =
-    (kind: MemberKind): KeyMapper =>
-    (obj, old) => {
-      const namespace = obj.metadata.namespace ?? '';
-      const listedBy = groups.store
-        .byIndex(vmcpIndexes.listedIn, `${namespace}/${kind}/${memberName({ kind, object: obj })}`)
-        .map((g) => g.metadata.name ?? '');
-      return vmcpsOfGroups(namespace, [groupRefName(obj), groupRefName(old), ...listedBy]);
-    };
-
   for (const owned of ownedResources) controller.owns(owned);
   controller
     .watches(podResource, (pod) => {
@@ -545,7 +388,7 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
     .watches(mcpGroup.resource, referrers(vmcpIndexes.group), { optional: true })
     .watches(mcpTelemetryConfig.resource, referrers(vmcpIndexes.telemetry), { optional: true });
   for (const { kind, resource: memberResource } of memberKinds) {
-    controller.watches(memberResource, memberMapper(kind), { optional: true });
+    controller.watches(memberResource, groupMembers.mapper(kind, vmcpsOfGroups), { optional: true });
   }
   return controller;
 }
