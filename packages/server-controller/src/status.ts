@@ -115,7 +115,9 @@ export function serverStatus(inputs: StatusInputs): ServerStatusResult {
         ),
       );
     } else if (group.phase !== 'Ready') {
-      const phase = group.phase ? `current phase: ${group.phase}` : 'it has no status yet';
+      const phase = group.phase
+        ? `current phase: ${group.phase}`
+        : 'it has no status yet; is mcp-group-controller running?';
       conditions.push(
         condition(
           'GroupRefValidated',

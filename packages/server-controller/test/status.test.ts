@@ -38,6 +38,12 @@ describe('serverStatus', () => {
         message: "MCPGroup 'team' is not ready (current phase: Pending)",
       }),
     );
+    expect(group({ state: 'found' }).conditions).toContainEqual(
+      expect.objectContaining({
+        reason: 'GroupRefNotReady',
+        message: "MCPGroup 'team' is not ready (it has no status yet; is mcp-group-controller running?)",
+      }),
+    );
     expect(group({ state: 'absent' }).conditions).toContainEqual(
       expect.objectContaining({
         reason: 'GroupRefNotFound',

@@ -93,7 +93,7 @@ export function staticBackend(member: Member, namespace: string): StaticBackendR
           skipped: `${what} has transport "${declared}"; only stdio, sse and streamable-http can be served`,
         };
       }
-      if (!url) return { skipped: noURL(what, phase) };
+      if (!url) return { skipped: noURL(what, phase, member.kind) };
       break;
     }
     case 'MCPRemoteProxy': {
@@ -104,13 +104,15 @@ export function staticBackend(member: Member, namespace: string): StaticBackendR
       if (!transport) {
         return { skipped: `${what} has transport "${declared}"; only sse and streamable-http can be served` };
       }
-      if (!url) return { skipped: noURL(what, phase) };
+      if (!url) return { skipped: noURL(what, phase, member.kind) };
       break;
     }
     case 'MCPServerEntry': {
       if (phase !== 'Valid') {
         return {
-          skipped: `${what} is ${phase ? `in phase ${phase}` : 'not validated yet'}, not Valid; its conditions say what to fix`,
+          skipped: phase
+            ? `${what} is in phase ${phase}, not Valid; its conditions say what to fix`
+            : `${what} is not validated yet (no status); is mcp-entry-controller running?`,
         };
       }
       url = text(spec.remoteUrl);
@@ -146,8 +148,17 @@ export function staticBackend(member: Member, namespace: string): StaticBackendR
   return { backend };
 }
 
-function noURL(what: string, phase: string): string {
-  return `${what} has no status.url yet (phase ${phase || 'unknown'}); it becomes a backend once its controller publishes the URL`;
+/**
+ * Why a member without `status.url` is not a backend. Without any status its controller is probably
+ * not running: the message names it (remote proxies have none in this project yet).
+ */
+function noURL(what: string, phase: string, kind: MemberKind): string {
+  if (!phase) {
+    return kind === 'MCPRemoteProxy'
+      ? `${what} has no status yet: mcp-controllers does not run remote proxies; ToolHive's operator must`
+      : `${what} has no status yet; is mcp-server-controller running?`;
+  }
+  return `${what} has no status.url yet (phase ${phase}); it becomes a backend once its controller publishes the URL`;
 }
 
 /** ToolHive's `GetEffectiveProxyMode`: the transport itself, or for stdio the proxy mode. */

@@ -153,16 +153,13 @@ export function vmcpStatus(inputs: VmcpStatusInputs): VmcpStatusResult {
     );
   } else if (group.phase !== 'Ready') {
     waitingForGroup = true;
-    const phase = group.phase ?? 'none yet';
+    // No status at all: the group controller is probably not running; say which one.
+    const phase =
+      group.phase !== undefined ? `phase: ${group.phase}` : 'no status yet; is mcp-group-controller running?';
     conditions.push(
-      condition(
-        'GroupRefValidated',
-        'False',
-        'GroupRefNotReady',
-        `MCPGroup '${g}' is not ready (phase: ${phase})`,
-      ),
+      condition('GroupRefValidated', 'False', 'GroupRefNotReady', `MCPGroup '${g}' is not ready (${phase})`),
     );
-    block('Pending', 'GroupNotReady', `Referenced MCPGroup ${g} is not ready (phase: ${phase})`);
+    block('Pending', 'GroupNotReady', `Referenced MCPGroup ${g} is not ready (${phase})`);
   } else {
     conditions.push(
       condition('GroupRefValidated', 'True', 'GroupRefValid', `MCPGroup '${g}' is valid and ready`),

@@ -280,7 +280,7 @@ ${defaultOperational}`);
     ]);
   });
 
-  it('reports zero usable backends in inline mode as a problem with ToolHive’s message', () => {
+  it('reports zero usable backends in inline mode as noBackends, with ToolHive’s message', () => {
     const pending: Member = {
       ...server('yardstick', 'sse'),
       object: { ...server('yardstick', 'sse').object, status: {} },
@@ -292,7 +292,9 @@ ${defaultOperational}`);
       'static mode requires at least one backend with valid transport ([sse streamable-http]), but none were discovered in group demo-group',
     );
     expect(result.skipped).toHaveLength(1);
-    expect(result.skipped[0]?.reason).toContain('no status.url yet');
+    expect(result.skipped[0]?.reason).toBe(
+      'MCPServer yardstick has no status yet; is mcp-server-controller running?',
+    );
   });
 
   it('skips members with an externalAuthConfigRef, of another group, or with a name already taken', () => {

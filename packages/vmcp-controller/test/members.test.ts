@@ -70,6 +70,23 @@ describe('staticBackend', () => {
     });
   });
 
+  it('names the controller that should have published a status when a member has none', () => {
+    expect(staticBackend(server('quiet', { transport: 'sse' }, {}), ns)).toEqual({
+      skipped: 'MCPServer quiet has no status yet; is mcp-server-controller running?',
+    });
+    const proxy: Member = {
+      kind: 'MCPRemoteProxy',
+      object: {
+        metadata: { name: 'crm', namespace: ns },
+        spec: { remoteUrl: 'https://crm.example.com/mcp', groupRef },
+      },
+    };
+    expect(staticBackend(proxy, ns)).toEqual({
+      skipped:
+        "MCPRemoteProxy crm has no status yet: mcp-controllers does not run remote proxies; ToolHive's operator must",
+    });
+  });
+
   it('builds metadata from annotations minus Kubernetes’ own, with the system keys winning', () => {
     const annotations = {
       'team.example.com/owner': 'search',
@@ -151,7 +168,7 @@ describe('staticBackend', () => {
       skipped: 'MCPServerEntry docs is in phase Failed, not Valid; its conditions say what to fix',
     });
     expect(staticBackend(entry('docs'), ns)).toEqual({
-      skipped: 'MCPServerEntry docs is not validated yet, not Valid; its conditions say what to fix',
+      skipped: 'MCPServerEntry docs is not validated yet (no status); is mcp-entry-controller running?',
     });
   });
 });

@@ -109,7 +109,7 @@ describe('vmcpStatus', () => {
     expect(ready(r)?.reason).toBe('GroupNotReady');
   });
 
-  it('a group not ready: Pending with its phase, or "none yet" without one', () => {
+  it('a group not ready: Pending with its phase, or naming the group controller without one', () => {
     const r = vmcpStatus(base({ group: { state: 'found', phase: 'Pending' } }));
     expect(r).toMatchObject({
       phase: 'Pending',
@@ -119,7 +119,7 @@ describe('vmcpStatus', () => {
     });
     expect(summary(r)).toContain('GroupRefValidated=False/GroupRefNotReady');
     expect(vmcpStatus(base({ group: { state: 'found' } })).message).toBe(
-      'Referenced MCPGroup team is not ready (phase: none yet)',
+      'Referenced MCPGroup team is not ready (no status yet; is mcp-group-controller running?)',
     );
   });
 
