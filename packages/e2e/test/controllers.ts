@@ -1,0 +1,209 @@
+/**
+ * The five controllers as the product ships them: each built `dist/main.js` run as its own process
+ * (`node --enable-source-maps`) against the control plane's admin kubeconfig, with leader election on
+ * as the charts default, probes and metrics on free loopback ports, its output in a log file.
+ *
+ * Faults: `kill9()` is SIGKILL (no shutdown, no lease release: a replacement waits for the Lease to
+ * expire); `restart()` starts a new process for the same controller. Every process started here is
+ * stopped by `stopAll()` (SIGTERM, SIGKILL after 10 s) and killed by the kernel if this process dies
+ * (`setpriv --pdeathsig`), so none outlives the test file. A process that exits without having been
+ * killed or stopped here is recorded in `unexpectedExits()` with the tail of its log: a test asserts
+ * that list is empty (a controller that crashed, or lost its Lease and exited, is a finding).
+ *
+ * Failure modes: a missing `dist/main.js` throws at `start()` saying to build first; a process that
+ * exits before `/readyz` answers 200, or is not ready within the deadline, throws with its log tail.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eventually, freeLoopbackPort } from '@mcp-controllers/testkit';
+
+export const controllerNames = ['group', 'telemetry', 'entry', 'server', 'vmcp'] as const;
+export type ControllerName = (typeof controllerNames)[number];
+
+const packagesDir = fileURLToPath(new URL('../..', import.meta.url));
+export const mainOf = (name: ControllerName): string => join(packagesDir, `${name}-controller/dist/main.js`);
+
+/**
+ * Short leases so a replacement of a killed leader takes over within seconds, yet long enough that a
+ * loaded machine (the CI runs next to this) does not make a live leader miss its renewals.
+ */
+export const leaseFlags = [
+  '--leader-election-lease-duration=8s',
+  '--leader-election-renew-deadline=6s',
+  '--leader-election-retry-period=1s',
+];
+
+const pdeathsig = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--'] : [];
+
+export interface ControllerProcess {
+  readonly name: ControllerName;
+  readonly pid: number;
+  readonly logFile: string;
+  isRunning(): boolean;
+  /** The `/metrics` exposition. */
+  metrics(): Promise<string>;
+  /** True when `leader_election_master_status` is 1. */
+  isLeader(): Promise<boolean>;
+  /** SIGKILL; resolves once the process is gone. */
+  kill9(): Promise<void>;
+  /** SIGTERM, SIGKILL after 10 s; resolves once the process is gone. */
+  stop(): Promise<void>;
+}
+
+function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+  });
+}
+
+function logTailSync(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export async function logTail(file: string, lines = 40): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Sum of `rest_client_requests_total` over the write verbs (create, update, patch, delete). */
+export function writeRequests(exposition: string): number {
+  let total = 0;
+  for (const line of exposition.split('\n')) {
+    if (!line.startsWith('rest_client_requests_total{')) continue;
+    if (!/verb="(create|update|patch|delete)"/.test(line)) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+export class Controllers {
+  private readonly live = new Set<ChildProcess>();
+  private readonly expectedExit = new WeakSet<ChildProcess>();
+  private readonly exits: string[] = [];
+  private readonly handles = new Set<ControllerProcess>();
+  private started = 0;
+
+  constructor(
+    private readonly kubeconfigPath: string,
+    private readonly logDir: string,
+  ) {
+    process.on('exit', this.killAllSync);
+  }
+
+  private readonly killAllSync = (): void => {
+    for (const child of this.live) child.kill('SIGKILL');
+  };
+
+  /** Processes that exited without `kill9()` or `stop()`, with their log tails. */
+  unexpectedExits(): string[] {
+    return [...this.exits];
+  }
+
+  /** The unexpected exits so far, forgotten: for a fault after which exiting is the right reaction. */
+  takeExits(): string[] {
+    return this.exits.splice(0);
+  }
+
+  /** Starts one replica and resolves once its `/readyz` answers 200. */
+  async start(name: ControllerName, extraArgs: string[] = []): Promise<ControllerProcess> {
+    const main = mainOf(name);
+    if (!existsSync(main)) {
+      throw new Error(`${main} is missing: build the controllers first (pnpm turbo run build)`);
+    }
+    const [healthPort, metricsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+    const logFile = join(this.logDir, `${name}-${++this.started}.log`);
+    const args = [
+      '--enable-source-maps',
+      main,
+      `--kubeconfig=${this.kubeconfigPath}`,
+      '--leader-elect=true',
+      ...leaseFlags,
+      `--health-probe-bind-address=127.0.0.1:${healthPort}`,
+      `--metrics-bind-address=127.0.0.1:${metricsPort}`,
+      `--log-level=${process.env.MCP_E2E_LOG_LEVEL ?? 'info'}`,
+      ...extraArgs,
+    ];
+    const [file, ...rest] = [...pdeathsig, process.execPath, ...args];
+    const log = openSync(logFile, 'a');
+    const child = spawn(file!, rest, { stdio: ['ignore', log, log] });
+    closeSync(log);
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`could not start ${main}; see ${logFile}`);
+    this.live.add(child);
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.live.delete(child);
+        if (!this.expectedExit.has(child)) {
+          // Synchronously, so that a test reading the exits right after seeing the process gone finds it.
+          this.exits.push(`${name} (pid ${pid}) exited with ${code ?? signal}:\n${logTailSync(logFile, 15)}`);
+        }
+        resolve();
+      });
+    });
+    const isRunning = () => child.exitCode === null && child.signalCode === null;
+    const end = async (signal: 'SIGKILL' | 'SIGTERM') => {
+      this.expectedExit.add(child);
+      if (!isRunning()) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    };
+    const controller: ControllerProcess = {
+      name,
+      pid,
+      logFile,
+      isRunning,
+      metrics: async () => (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`)).body,
+      isLeader: async () =>
+        /^leader_election_master_status\{[^}]*\} 1$/m.test(
+          (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`)).body,
+        ),
+      kill9: () => end('SIGKILL'),
+      stop: () => end('SIGTERM'),
+    };
+    this.handles.add(controller);
+    const outcome = await eventually(
+      async () => {
+        if (!isRunning()) return 'exited';
+        const readyz = await httpGet(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
+        return readyz?.status === 200 ? 'ready' : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: `${name} controller ready (log ${logFile})` },
+    ).catch(async (err: unknown) => {
+      await controller.kill9();
+      throw err;
+    });
+    if (outcome === 'exited') {
+      throw new Error(`${main} exited before it was ready; its output:\n${await logTail(logFile)}`);
+    }
+    return controller;
+  }
+
+  /** Stops every process started here, in parallel. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.handles].map((c) => c.stop()));
+    this.killAllSync();
+    process.off('exit', this.killAllSync);
+  }
+}
