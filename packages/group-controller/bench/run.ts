@@ -36,7 +36,7 @@ try {
   const ns = await createNamespace(kc, 'bench');
   for (let g = 0; g < groups; g++) await admin.create(mcpGroup.resource, groupObject(ns, `group-${g}`));
 
-  // The controller's client is rate-limited as shipped (client-go's 5 QPS, burst 10) unless
+  // The controller's client is rate-limited as shipped (controller-runtime's 20 QPS, burst 30) unless
   // BENCH_KUBE_API_QPS says otherwise (0 disables the limit: what the kernel itself costs).
   const qps = process.env.BENCH_KUBE_API_QPS;
   const manager = await startGroupController(kc, [

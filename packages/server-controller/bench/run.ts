@@ -105,7 +105,7 @@ try {
   await simulator.stop();
 
   console.log(
-    `server-controller bench: ${servers} MCPServers sharing one MCPTelemetryConfig (--kube-api-qps=${qps ?? '5, the default'}, --max-concurrent-reconciles=${workers ?? '1, the default'})`,
+    `server-controller bench: ${servers} MCPServers sharing one MCPTelemetryConfig (--kube-api-qps=${qps ?? '20, the default'}, --max-concurrent-reconciles=${workers ?? '1, the default'})`,
   );
   console.log(`  servers created in            ${Math.round(created)} ms`);
   console.log(
