@@ -63,6 +63,15 @@ export class TerminalError extends Error {
   override readonly name = 'TerminalError';
 }
 
+/**
+ * An input the reconcile needs cannot be read now (its kind's list is failing): retried with backoff
+ * and logged without a stack, as a state of the world rather than a bug (`isExpectedError`).
+ */
+export class InputUnknownError extends Error {
+  override readonly name = 'InputUnknownError';
+  readonly expected = true;
+}
+
 /** Maps an object of a watched kind to the keys of primary objects to reconcile. */
 export type KeyMapper = (obj: KubeObject, old?: KubeObject) => readonly string[];
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../src/client/errors.js';
+import { InputUnknownError } from '../src/controller.js';
 import { createLogger, errorFields, isExpectedError, RepeatFilter } from '../src/log.js';
 
 function networkError(code: string): Error {
@@ -41,6 +42,13 @@ describe('errorFields', () => {
     const marked = Object.assign(new Error('cannot tell whether Secret ns/s exists'), { expected: true });
     expect(isExpectedError(marked)).toBe(true);
     expect(errorFields(marked).err.stack).toBeUndefined();
+    const unknown = new InputUnknownError('cannot read MCPGroup ns/g: list failing');
+    expect(unknown.name).toBe('InputUnknownError');
+    expect(isExpectedError(unknown)).toBe(true);
+    expect(errorFields(unknown).err).toEqual({
+      message: 'cannot read MCPGroup ns/g: list failing',
+      name: 'InputUnknownError',
+    });
     expect(errorFields('boom')).toEqual({ err: { message: 'boom' } });
   });
 });

@@ -39,6 +39,7 @@ import {
   applyChildren,
   applyReplicas,
   Controller,
+  InputUnknownError,
   deploymentResource,
   ensureFinalizer,
   generationChanged,
@@ -116,12 +117,6 @@ type Deployment = KubeObject & {
   status?: { availableReplicas?: number };
 };
 type TelemetryConfig = KubeObject & { status?: { configHash?: string } };
-
-/** Thrown when an input cannot be read now: retried with backoff, logged without a stack. */
-export class InputUnknownError extends Error {
-  override readonly name = 'InputUnknownError';
-  readonly expected = true;
-}
 
 export function serverController(deps: ServerControllerDeps, options: ServerControllerOptions): Controller {
   const { cache, client } = deps;

@@ -2,7 +2,6 @@
 // bench and anyone embedding it.
 export {
   groupWaitRequeueMs,
-  InputUnknownError,
   vmcpController,
   vmcpIndexes,
   vmcpUpdateFilter,

@@ -43,6 +43,7 @@ import {
   applyChildren,
   applyReplicas,
   Controller,
+  InputUnknownError,
   deploymentResource,
   EventRecorder,
   generationChanged,
@@ -116,12 +117,6 @@ type RawVmcp = KubeObject & {
 };
 type Deployment = KubeObject & { spec?: { replicas?: number } };
 type TelemetryConfig = KubeObject & { status?: { configHash?: string } };
-
-/** Thrown when an input cannot be read now: retried with backoff, logged without a stack. */
-export class InputUnknownError extends Error {
-  override readonly name = 'InputUnknownError';
-  readonly expected = true;
-}
 
 /**
  * Updates of a VirtualMCPServer that need a reconcile: a new generation or deletion, or new
