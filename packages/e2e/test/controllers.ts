@@ -96,6 +96,12 @@ export function writeRequests(exposition: string): number {
   return total;
 }
 
+class PortTakenError extends Error {
+  constructor(readonly pid: number) {
+    super(`pid ${pid}: a port it was given was taken before it could bind it`);
+  }
+}
+
 export class Controllers {
   private readonly live = new Set<ChildProcess>();
   private readonly expectedExit = new WeakSet<ChildProcess>();
@@ -124,8 +130,23 @@ export class Controllers {
     return this.exits.splice(0);
   }
 
-  /** Starts one replica and resolves once its `/readyz` answers 200. */
+  /**
+   * Starts one replica and resolves once its `/readyz` answers 200. A free port can be taken by
+   * another process between our look and the controller's bind: then it starts again on new ports.
+   */
   async start(name: ControllerName, extraArgs: string[] = []): Promise<ControllerProcess> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce(name, extraArgs);
+      } catch (err) {
+        if (!(err instanceof PortTakenError) || attempt >= 3) throw err;
+        const gone = this.exits.findIndex((exit) => exit.startsWith(`${name} (pid ${err.pid})`));
+        if (gone >= 0) this.exits.splice(gone, 1);
+      }
+    }
+  }
+
+  private async startOnce(name: ControllerName, extraArgs: string[]): Promise<ControllerProcess> {
     const main = mainOf(name);
     if (!existsSync(main)) {
       throw new Error(`${main} is missing: build the controllers first (pnpm turbo run build)`);
@@ -195,7 +216,9 @@ export class Controllers {
       throw err;
     });
     if (outcome === 'exited') {
-      throw new Error(`${main} exited before it was ready; its output:\n${await logTail(logFile)}`);
+      const output = await logTail(logFile);
+      if (output.includes('address already in use')) throw new PortTakenError(pid);
+      throw new Error(`${main} exited before it was ready; its output:\n${output}`);
     }
     return controller;
   }
