@@ -8,7 +8,9 @@
  * stopped by `stopAll()` (SIGTERM, SIGKILL after 10 s) and killed by the kernel if this process dies
  * (`setpriv --pdeathsig`), so none outlives the test file. A process that exits without having been
  * killed or stopped here is recorded in `unexpectedExits()` with the tail of its log: a test asserts
- * that list is empty (a controller that crashed, or lost its Lease and exited, is a finding).
+ * that list is empty (a controller that crashed is a finding). One that exited because it lost its
+ * Lease did the right thing when the apiserver was away or too slow to renew it: with `onLeaseLost`
+ * it is handed to that callback (which restarts it, as the kubelet would) and listed in `lostLeases()`.
  *
  * Failure modes: a missing `dist/main.js` throws at `start()` saying to build first; a process that
  * exits before `/readyz` answers 200, or is not ready within the deadline, throws with its log tail.
@@ -102,16 +104,26 @@ class PortTakenError extends Error {
   }
 }
 
+export interface ControllersOptions {
+  /**
+   * Called for a process that exited because it lost its Lease (the apiserver away or too slow for a
+   * renewal), instead of recording the exit as unexpected: a pod's container would be restarted.
+   */
+  onLeaseLost?: (name: ControllerName, kubeconfigPath: string) => void;
+}
+
 export class Controllers {
   private readonly live = new Set<ChildProcess>();
   private readonly expectedExit = new WeakSet<ChildProcess>();
   private readonly exits: string[] = [];
+  private readonly leaseLosses: string[] = [];
   private readonly handles = new Set<ControllerProcess>();
   private started = 0;
 
   constructor(
     private readonly kubeconfigPath: string,
     private readonly logDir: string,
+    private readonly options: ControllersOptions = {},
   ) {
     process.on('exit', this.killAllSync);
   }
@@ -125,19 +137,45 @@ export class Controllers {
     return [...this.exits];
   }
 
-  /** The unexpected exits so far, forgotten: for a fault after which exiting is the right reaction. */
-  takeExits(): string[] {
-    return this.exits.splice(0);
+  /** Processes that exited because they lost their Lease and were handed to `onLeaseLost`. */
+  lostLeases(): string[] {
+    return [...this.leaseLosses];
+  }
+
+  /** The replicas of `name` still running. */
+  replicas(name: ControllerName): ControllerProcess[] {
+    return [...this.handles].filter((c) => c.name === name && c.isRunning());
+  }
+
+  /** Resolves with the replica of `name` that holds its Lease, whichever it is, once one does. */
+  async leader(name: ControllerName, timeoutMs = 45_000): Promise<ControllerProcess> {
+    const leads = (c: ControllerProcess) => c.isLeader().catch(() => false);
+    return eventually(
+      async () => {
+        for (const replica of this.replicas(name)) if (await leads(replica)) return replica;
+        return undefined;
+      },
+      { timeoutMs, intervalMs: 200, what: `a ${name} controller leading` },
+    );
+  }
+
+  /** Stops every running replica of `name` (SIGTERM: a leader hands its Lease over). */
+  async stopReplicas(name: ControllerName): Promise<void> {
+    await Promise.all(this.replicas(name).map((c) => c.stop()));
   }
 
   /**
    * Starts one replica and resolves once its `/readyz` answers 200. A free port can be taken by
    * another process between our look and the controller's bind: then it starts again on new ports.
    */
-  async start(name: ControllerName, extraArgs: string[] = []): Promise<ControllerProcess> {
+  async start(
+    name: ControllerName,
+    extraArgs: string[] = [],
+    kubeconfigPath = this.kubeconfigPath,
+  ): Promise<ControllerProcess> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.startOnce(name, extraArgs);
+        return await this.startOnce(name, extraArgs, kubeconfigPath);
       } catch (err) {
         if (!(err instanceof PortTakenError) || attempt >= 3) throw err;
         const gone = this.exits.findIndex((exit) => exit.startsWith(`${name} (pid ${err.pid})`));
@@ -146,7 +184,11 @@ export class Controllers {
     }
   }
 
-  private async startOnce(name: ControllerName, extraArgs: string[]): Promise<ControllerProcess> {
+  private async startOnce(
+    name: ControllerName,
+    extraArgs: string[],
+    kubeconfigPath: string,
+  ): Promise<ControllerProcess> {
     const main = mainOf(name);
     if (!existsSync(main)) {
       throw new Error(`${main} is missing: build the controllers first (pnpm turbo run build)`);
@@ -156,7 +198,7 @@ export class Controllers {
     const args = [
       '--enable-source-maps',
       main,
-      `--kubeconfig=${this.kubeconfigPath}`,
+      `--kubeconfig=${kubeconfigPath}`,
       '--leader-elect=true',
       ...leaseFlags,
       `--health-probe-bind-address=127.0.0.1:${healthPort}`,
@@ -176,7 +218,13 @@ export class Controllers {
         this.live.delete(child);
         if (!this.expectedExit.has(child)) {
           // Synchronously, so that a test reading the exits right after seeing the process gone finds it.
-          this.exits.push(`${name} (pid ${pid}) exited with ${code ?? signal}:\n${logTailSync(logFile, 15)}`);
+          const tail = logTailSync(logFile, 15);
+          if (this.options.onLeaseLost && tail.includes('leader election lost')) {
+            this.leaseLosses.push(`${name} (pid ${pid})`);
+            this.options.onLeaseLost(name, kubeconfigPath);
+          } else {
+            this.exits.push(`${name} (pid ${pid}) exited with ${code ?? signal}:\n${tail}`);
+          }
         }
         resolve();
       });

@@ -2,7 +2,8 @@
  * The whole system for one test file, as the run command starts it: a control plane (testkit), the
  * generated CRDs, testkit's workload simulator playing pods, proxy runners and vmcp runtimes, and the
  * five built controllers as separate processes (`controllers.ts`). Tests drive it only through the
- * API: they apply `examples/*.yaml` (into their own namespace when asked) and read what came out.
+ * API: they apply `examples/*.yaml` (into their own namespace when asked, see `examples.ts`) and read
+ * what came out.
  *
  *   const system = useSystem();
  *   await applyExamples(system().client, 'copy-1');
@@ -10,21 +11,15 @@
  *
  * Logs: each controller's output and the simulator's warnings go to files in `system().logDir`,
  * removed after the file unless a test failed or MCP_E2E_KEEP_LOGS=1 (the path is then printed).
- * Failure modes: `waitSettled` throws after its deadline with each object's state against the one
- * the examples expect, and the controllers' unexpected exits.
  */
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import { generatedCRDPaths, kinds } from '@mcp-controllers/api';
-import { configMapResource, KubeClient, secretResource, type ResourceRef } from '@mcp-controllers/core';
+import { generatedCRDPaths } from '@mcp-controllers/api';
+import { KubeClient } from '@mcp-controllers/core';
 import {
-  eventually,
   installCRDs,
   startWorkloadSimulator,
   type ControlPlane,
@@ -34,184 +29,6 @@ import {
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import { controllerNames, Controllers, type ControllerName, type ControllerProcess } from './controllers.js';
 import { WriteRecorder } from './recorder.js';
-import { snapshot, type Snapshot } from './snapshot.js';
-
-export interface ExampleObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  [field: string]: unknown;
-}
-
-const examplesDir = fileURLToPath(new URL('../../../examples', import.meta.url));
-/** The namespace examples/*.yaml declare. */
-export const exampleNamespace = 'mcp-demo';
-
-const namespaceResource: ResourceRef = {
-  group: '',
-  version: 'v1',
-  plural: 'namespaces',
-  kind: 'Namespace',
-  namespaced: false,
-};
-const resources = new Map<string, ResourceRef>([
-  ...kinds.map((k) => [k.kind, k.resource] as const),
-  ['Namespace', namespaceResource],
-  ['ConfigMap', configMapResource],
-  ['Secret', secretResource],
-]);
-
-/** examples/*.yaml, Namespace first, moved into `namespace` (their own, mcp-demo, by default). */
-export function examples(namespace = exampleNamespace): ExampleObject[] {
-  const objects: ExampleObject[] = [];
-  for (const file of readdirSync(examplesDir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()) {
-    for (const doc of parseAllDocuments(readFileSync(join(examplesDir, file), 'utf8'))) {
-      const obj = doc.toJS() as ExampleObject | null;
-      if (!obj) continue;
-      if (!resources.has(obj.kind)) throw new Error(`examples/${file}: no resource known for ${obj.kind}`);
-      objects.push(
-        obj.kind === 'Namespace'
-          ? { ...obj, metadata: { ...obj.metadata, name: namespace } }
-          : { ...obj, metadata: { ...obj.metadata, namespace } },
-      );
-    }
-  }
-  return [...objects.filter((o) => o.kind === 'Namespace'), ...objects.filter((o) => o.kind !== 'Namespace')];
-}
-
-/** Creates every example object, as a user would, in order. */
-export async function applyExamples(client: KubeClient, namespace = exampleNamespace): Promise<void> {
-  for (const obj of examples(namespace)) {
-    await client.create(resources.get(obj.kind)!, obj);
-  }
-}
-
-/**
- * The state each example reaches (the run command's tables): `status.phase`, or for a telemetry
- * config its `Valid` condition. MCPRemoteProxy has no controller here, hence no entry.
- */
-export const expectedStates: Readonly<Record<string, string>> = {
-  'MCPGroup/engineering': 'Ready',
-  'MCPGroup/research': 'Ready',
-  'MCPGroup/sandbox': 'Ready',
-  'MCPTelemetryConfig/shared-otel': 'Valid',
-  'MCPTelemetryConfig/endpoint-only': 'Invalid',
-  'MCPServerEntry/lab-tools': 'Valid',
-  'MCPServerEntry/context7': 'Valid',
-  'MCPServerEntry/metadata-probe': 'Failed',
-  'MCPServerEntry/wrong-ca-key': 'Failed',
-  'MCPServer/yardstick': 'Ready',
-  'MCPServer/fetch': 'Ready',
-  'MCPServer/arxiv': 'Ready',
-  'MCPServer/github': 'Failed',
-  'VirtualMCPServer/engineering-tools': 'Degraded',
-  'VirtualMCPServer/research-inline': 'Ready',
-  'VirtualMCPServer/research-tools': 'Ready',
-};
-
-interface Condition {
-  type: string;
-  status: string;
-}
-interface ToolhiveObject {
-  kind?: string;
-  metadata: { name: string; generation?: number };
-  status?: { phase?: string; observedGeneration?: number; conditions?: Condition[] };
-}
-
-/** `<Kind>/<name>` -> its state, or why it is not settled yet (the run command's rule). */
-export async function currentStates(client: KubeClient, namespace: string): Promise<Record<string, string>> {
-  const states: Record<string, string> = {};
-  await Promise.all(
-    kinds.map(async ({ kind, resource }) => {
-      const { items } = await client.list<{ items: ToolhiveObject[] }>(resource, namespace);
-      for (const o of items) {
-        const key = `${kind}/${o.metadata.name}`;
-        if (!(key in expectedStates)) continue;
-        const condition = (type: string) => o.status?.conditions?.find((c) => c.type === type);
-        const phase =
-          kind === 'MCPTelemetryConfig'
-            ? { True: 'Valid', False: 'Invalid' }[condition('Valid')?.status ?? '']
-            : o.status?.phase;
-        if (o.status?.observedGeneration !== o.metadata.generation) states[key] = `(not observed) ${phase}`;
-        // A vMCP that serves is settled only once its runtime has reported the backends.
-        else if (kind === 'VirtualMCPServer' && phase !== 'Failed' && !condition('BackendsDiscovered'))
-          states[key] = `(backends not reported) ${phase}`;
-        else states[key] = phase ?? '(no phase)';
-      }
-    }),
-  );
-  return states;
-}
-
-/**
- * Waits until every example object is in its expected state and the whole snapshot has not changed
- * for `quietMs` (reconciled is not settled: an entry validated before its group was Ready turns Valid
- * later); returns that snapshot.
- */
-export async function waitSettled(
-  client: KubeClient,
-  namespace: string,
-  options: { timeoutMs?: number; quietMs?: number; controllers?: Controllers } = {},
-): Promise<Snapshot> {
-  const { timeoutMs = 90_000, quietMs = 3_000 } = options;
-  let last: Snapshot | undefined;
-  let since = Date.now();
-  let states: Record<string, string> = {};
-  try {
-    return await eventually(
-      async () => {
-        states = await currentStates(client, namespace);
-        const current = await snapshot(client, namespace);
-        if (!last || !isDeepStrictEqual(current, last)) [last, since] = [current, Date.now()];
-        const expected = isDeepStrictEqual(states, expectedStates);
-        return expected && Date.now() - since >= quietMs ? current : undefined;
-      },
-      { timeoutMs, intervalMs: 500, what: `the examples in ${namespace} settled` },
-    );
-  } catch (err) {
-    const wrong = Object.entries(expectedStates)
-      .filter(([key, want]) => states[key] !== want)
-      .map(([key, want]) => `${key}: ${states[key] ?? '(absent)'}, expected ${want}`);
-    const exits = options.controllers?.unexpectedExits() ?? [];
-    throw new Error(
-      [(err as Error).message, ...wrong, ...exits.map((e) => `unexpected exit: ${e}`)].join('\n'),
-    );
-  }
-}
-
-/**
- * `waitSettled`, then, when the settled state differs from `expected`, up to `convergeMs` more for it
- * to become equal (a controller in a retry backoff longer than the quiet period). Returns the last
- * snapshot, equal or not, for the caller's assertion to show the difference; says on stdout when
- * convergence needed the extra time.
- */
-export async function settleTo(
-  client: KubeClient,
-  namespace: string,
-  expected: Snapshot,
-  options: { controllers?: Controllers; convergeMs?: number } = {},
-): Promise<Snapshot> {
-  const settled = await waitSettled(client, namespace, options);
-  if (isDeepStrictEqual(settled, expected)) return settled;
-  const started = Date.now();
-  let last = settled;
-  try {
-    await eventually(
-      async () => {
-        last = await snapshot(client, namespace);
-        return isDeepStrictEqual(last, expected) || undefined;
-      },
-      { timeoutMs: options.convergeMs ?? 30_000, intervalMs: 500 },
-    );
-    console.log(`${namespace}: converged ${Date.now() - started} ms after a quiet period that differed`);
-  } catch {
-    // `last` differs: the caller's assertion shows how.
-  }
-  return last;
-}
 
 export interface System {
   readonly controlPlane: ControlPlane;
@@ -222,8 +39,11 @@ export interface System {
   readonly logDir: string;
   /** The replica of each controller started last. */
   readonly running: Map<ControllerName, ControllerProcess>;
-  /** Starts a new process for a controller (after a kill) and records it as the current one. */
-  restart(name: ControllerName): Promise<ControllerProcess>;
+  /**
+   * Starts a new process for a controller (after a kill) and records it as the current one; with
+   * `kubeconfigPath`, talking to another server than the control plane (a fault proxy).
+   */
+  restart(name: ControllerName, kubeconfigPath?: string): Promise<ControllerProcess>;
 }
 
 function fileLog(file: string): SimulatorLog {
@@ -249,8 +69,19 @@ export function useSystem(): () => System {
       kubeConfig: cp.kubeConfig,
       log: fileLog(join(logDir, 'simulator.log')),
     });
-    const controllers = new Controllers(cp.kubeconfigPath, logDir);
     const running = new Map<ControllerName, ControllerProcess>();
+    // A controller that lost its Lease exits and its pod would be restarted: do what the kubelet
+    // would. Under load (CI runs other suites beside this one) a renewal can miss its deadline.
+    const controllers: Controllers = new Controllers(cp.kubeconfigPath, logDir, {
+      onLeaseLost: (name, kubeconfigPath) => {
+        controllers.start(name, [], kubeconfigPath).then(
+          (replacement) => running.set(name, replacement),
+          (err: unknown) => {
+            console.error(`could not restart the ${name} controller after it lost its Lease`, err);
+          },
+        );
+      },
+    });
     system = {
       controlPlane: cp,
       client,
@@ -259,8 +90,8 @@ export function useSystem(): () => System {
       recorder,
       logDir,
       running,
-      async restart(name) {
-        const started = await controllers.start(name);
+      async restart(name, kubeconfigPath) {
+        const started = await controllers.start(name, [], kubeconfigPath);
         running.set(name, started);
         return started;
       },

@@ -127,8 +127,8 @@ function groupCondition({ spec, namespace, group }: EntryInputs): ConditionInput
       type,
       status: 'False',
       reason: reasons.GroupRefNotReady,
-      // A group its controller has not reconciled yet has the CRD's default phase.
-      message: `MCPGroup '${name}' is not ready (current phase: ${phase || 'Pending'})`,
+      // A group with no phase was never reconciled: most likely its controller is not running.
+      message: `MCPGroup '${name}' is not ready (${phase ? `current phase: ${phase}` : 'it has no status yet; is mcp-group-controller running?'})`,
     };
   return {
     type,

@@ -133,7 +133,7 @@ describe('MCPServerEntry validation', () => {
       'GroupRefNotReady',
     );
     expect(condition(notReady, 'GroupRefValidated')?.message).toBe(
-      "MCPGroup 'team' is not ready (current phase: Pending)",
+      "MCPGroup 'team' is not ready (it has no status yet; is mcp-group-controller running?)",
     );
     await setGroupPhase(client, ns, 'team', 'Failed');
     await entryReaches(
