@@ -8,6 +8,11 @@
 #   bash scripts/run.sh --apply    against the cluster in KUBECONFIG without asking
 #   bash scripts/run.sh --local    a local control plane even when KUBECONFIG is set
 #   bash scripts/run.sh stop       stops the controllers and the local control plane
+#
+# The workload simulator (it plays the pods and proxy runners a kubelet would run) is started on the
+# local control plane only, never against the cluster in KUBECONFIG. The tables wait at most
+# MCP_RUN_WAIT_S seconds (60) for the examples to settle, then show them as they are and exit 1.
+# MCP_RUN_DIR (.run/) holds the pid files and logs of the controllers and the simulator.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 usage='usage: bash scripts/run.sh [--apply | --local] | stop'

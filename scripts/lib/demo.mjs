@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { kinds, mcpGroup } from '@mcp-controllers/api';
 import { configMapResource, KubeClient, loadKubeConfig, secretResource } from '@mcp-controllers/core';
 import { installCRDsReport } from '@mcp-controllers/testkit';
-import { startControllers } from './controllers.mjs';
+import { runDir, startControllers } from './controllers.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const kc = loadKubeConfig();
@@ -17,6 +17,10 @@ const client = new KubeClient(kc, { userAgent: 'mcp-controllers-demo' });
 
 const crdDir = join(root, 'packages/api/generated/crds');
 const onCluster = process.env.MCP_RUN_TARGET === 'cluster';
+// How long to wait for the examples to settle before showing them as they are (and exiting 1).
+const waitS = Number(process.env.MCP_RUN_WAIT_S ?? 60);
+if (!(waitS > 0))
+  throw new Error(`MCP_RUN_WAIT_S must be a positive number of seconds, not '${process.env.MCP_RUN_WAIT_S}'`);
 const crds = await installCRDsReport(
   kc,
   readdirSync(crdDir).map((f) => join(crdDir, f)),
@@ -73,8 +77,9 @@ const kubeconfig = process.env.KUBECONFIG;
 for (const c of await startControllers(kubeconfig))
   console.log(`Started ${c.name} (pid ${c.pid}, log ${c.log}).`);
 
-// Wait (with a deadline) until every example MCPGroup, MCPTelemetryConfig, MCPServerEntry, MCPServer
-// and VirtualMCPServer has been reconciled at its current generation, then show them.
+// Wait (at most MCP_RUN_WAIT_S seconds) until every example MCPGroup, MCPTelemetryConfig,
+// MCPServerEntry, MCPServer and VirtualMCPServer has been reconciled at its current generation, then
+// show them.
 const shownKinds = new Set([
   'MCPGroup',
   'MCPTelemetryConfig',
@@ -94,7 +99,7 @@ function workloadSettled(o) {
   if (o.kind === 'MCPServer' || phase === 'Failed') return true;
   return conditionOf(o, 'BackendsDiscovered') !== undefined;
 }
-const deadline = Date.now() + 60_000;
+const deadline = Date.now() + waitS * 1000;
 // Reconciled is not settled: an entry first validated against a group that was not Ready yet turns
 // Valid once the group does. So the statuses must also have stopped changing for 2 s.
 const quietMs = 2_000;
@@ -114,7 +119,7 @@ for (;;) {
   );
   if (reconciled && Date.now() - unchangedSince >= quietMs) break;
   if (Date.now() > deadline) {
-    console.error('Not everything was reconciled within 60 s; see the controller logs in .run/.');
+    console.error(`Not everything was reconciled within ${waitS} s; see the controller logs in ${runDir}.`);
     process.exitCode = 1;
     break;
   }
