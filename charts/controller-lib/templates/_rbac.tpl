@@ -3,7 +3,7 @@ RBAC from the controller's own rules (the define "<controller>.rules", a YAML li
 All namespaces: one ClusterRole and ClusterRoleBinding. With watchNamespaces set (Role-only mode): a
 Role and RoleBinding in each watched namespace and no cluster-scoped object at all, so a namespace
 admin can review everything the controller may do. Leader election: a Role for Leases in the release
-namespace. rbac.create=false renders none of these (bring your own, bound to the ServiceAccount).
+namespace, reading and renewing only the one named by --leader-election-id. rbac.create=false renders none of these (bring your own, bound to the ServiceAccount).
 */ -}}
 {{- define "controller-lib.rbac" -}}
 {{- $ctx := . -}}
@@ -75,9 +75,14 @@ metadata:
   labels:
     {{- include "controller-lib.labels" . | nindent 4 }}
 rules:
+  # Creating cannot be limited to a name (the object does not exist yet); reading and renewing can.
   - apiGroups: [coordination.k8s.io]
     resources: [leases]
-    verbs: [get, create, update]
+    verbs: [create]
+  - apiGroups: [coordination.k8s.io]
+    resources: [leases]
+    resourceNames: [{{ include "controller-lib.leaderElectionId" $ctx | quote }}]
+    verbs: [get, update]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
