@@ -80,7 +80,9 @@ describe('Reflector failure handling (scripted apiserver)', () => {
     let forbidden = false;
     const fake = new FakeClient({ watch: () => (forbidden ? apiError(403, 'Forbidden') : undefined) });
     fake.objects = [configMap('a')];
-    const { reflector, states } = start(fake);
+    // A grace period no stall of a loaded machine outlasts: failing within the wait below is the 403
+    // counting at once, never a transient failure that outlasted its grace.
+    const { reflector, states } = start(fake, { healthGraceMs: 60_000 });
     await synced(reflector);
     const watch = await openWatch(fake);
     forbidden = true;
