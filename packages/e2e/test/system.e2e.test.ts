@@ -52,6 +52,24 @@ async function wroteFirst(client: KubeClient, name: ControllerName, namespace: s
 }
 
 /**
+ * Starts creating the examples in `namespace` and resolves once the `name` controller made its first
+ * write there: the moment for a fault, with work in flight. `applying` is the creation still going on.
+ */
+async function applyingUntilFirstWrite(
+  name: ControllerName,
+  namespace: string,
+): Promise<{ applying: Promise<void> }> {
+  const { client } = system();
+  const applying = applyExamples(client, namespace);
+  await eventually(() => wroteFirst(client, name, namespace).then((done) => done || undefined), {
+    timeoutMs: 60_000,
+    intervalMs: 10,
+    what: `the ${name} controller's first write in ${namespace}`,
+  });
+  return { applying };
+}
+
+/**
  * The replica of `name` holding its Lease, once one does (a replacement waits for the old holder's
  * to expire; one that lost its Lease meanwhile was restarted by the harness).
  */
@@ -101,12 +119,7 @@ for (const name of controllerNames) {
     const victim = await leading(name);
     const namespace = `kill-${name}`;
     // Created while the controller works on what came first: it is killed between two writes.
-    const applying = applyExamples(client, namespace);
-    await eventually(() => wroteFirst(client, name, namespace).then((done) => done || undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 10,
-      what: `the ${name} controller's first write in ${namespace}`,
-    });
+    const { applying } = await applyingUntilFirstWrite(name, namespace);
     await victim.kill9();
     await applying;
     await system().restart(name);
@@ -132,12 +145,7 @@ for (const name of controllerNames) {
     expect(await standby.isLeader()).toBe(false);
 
     const namespace = `failover-${name}`;
-    const applying = applyExamples(client, namespace);
-    await eventually(() => wroteFirst(client, name, namespace).then((done) => done || undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 10,
-      what: `the ${name} controller's first write in ${namespace}`,
-    });
+    const { applying } = await applyingUntilFirstWrite(name, namespace);
     await leader.kill9();
     await applying;
     running.set(name, standby);
@@ -232,12 +240,7 @@ it('a 410 Gone forced on every watch mid-work, no restart: each controller relis
       }),
     );
     const namespace = 'forced-410';
-    const applying = applyExamples(client, namespace);
-    await eventually(() => wroteFirst(client, 'vmcp', namespace).then((done) => done || undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 10,
-      what: `the vmcp controller's first write in ${namespace}`,
-    });
+    const { applying } = await applyingUntilFirstWrite('vmcp', namespace);
     // Every watch, dropped, comes back to a 410 once (its resource version is "too old"): as after an
     // etcd compaction, without the apiserver going away.
     const marks = new Map<ControllerName, number>();
