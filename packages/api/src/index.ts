@@ -45,6 +45,22 @@ export {
   type Validation,
 } from './telemetry.js';
 export { formatFieldErrors, parseResource, type ParseResult } from './parse.js';
+export {
+  groupRefCondition,
+  readGroupRef,
+  readTelemetryRef,
+  telemetryRefStatus,
+  type CachedLookup,
+  type GroupRefView,
+  type GroupRefWording,
+  type RefCondition,
+  type TelemetryRef,
+  type TelemetryRefInputs,
+  type TelemetryRefStatus,
+  type TelemetryRefView,
+} from './references.js';
+export { sessionRedisPasswordEnv, toolhiveDefaultEnv } from './toolhive-env.js';
+export { toolhivePodOwnerKeys } from './pod-owner.js';
 export { celRulesIn, type CelRule, type OpenApiSchema } from './schema/openapi.js';
 export {
   category,
@@ -79,4 +95,9 @@ export const parseMCPServer = (input: unknown) => parseResource(mcpServer, input
 export const parseMCPRemoteProxy = (input: unknown) => parseResource(mcpRemoteProxy, input);
 export const parseVirtualMCPServer = (input: unknown) => parseResource(virtualMCPServer, input);
 export const parseMCPExternalAuthConfig = (input: unknown) => parseResource(mcpExternalAuthConfig, input);
-export { configMapContentChecksum, contentChecksumAnnotation } from './checksum.js';
+export {
+  checksummedConfigMap,
+  configMapContentChecksum,
+  contentChecksumAnnotation,
+  type ChecksummedConfigMap,
+} from './checksum.js';

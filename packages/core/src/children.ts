@@ -27,6 +27,17 @@ import type { KubeObject } from './object.js';
 import { OwnershipConflictError, withOwner, type OwnerObject } from './owner.js';
 import { writeThrough } from './write-through.js';
 
+/**
+ * What a workload controller's pure builders make of one primary: its children, in apply order, and
+ * apart from them the Deployment's `spec.replicas` when the spec sets it (never in the Deployment
+ * object: `applyReplicas` applies it under a field manager of its own, so a spec that stops setting
+ * it hands the count to an HPA or `kubectl scale`).
+ */
+export interface DesiredChildren {
+  objects: Child[];
+  replicas?: number;
+}
+
 export interface ApplyChildrenOptions {
   client: KubeClient;
   cache: Cache;

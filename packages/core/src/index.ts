@@ -15,7 +15,7 @@ export * from './finalizers.js';
 export { FlagError, flagNames, parseFlags, usage, type ManagerFlags } from './flags.js';
 export * from './hash.js';
 export { createLogger, errorFields, silentLogger, type Logger } from './log.js';
-export { Manager, runManager, type ManagerOptions } from './manager.js';
+export { Manager, runManager, type ControllerDeps, type ManagerOptions } from './manager.js';
 export { KernelMetrics } from './metrics.js';
 export type * from './object.js';
 export { WorkQueue, type QueueObserver, type WorkQueueOptions } from './queue.js';
@@ -26,7 +26,16 @@ export {
   type ReflectorStats,
 } from './reflector.js';
 export * from './status.js';
-export { ownerUidIndex, ownerUidIndexer, refIndexer, Store, type Indexer, type StoreDelta } from './store.js';
+export {
+  ownerUidIndex,
+  ownerUidIndexer,
+  referrersOf,
+  refIndexer,
+  specRefIndexer,
+  Store,
+  type Indexer,
+  type StoreDelta,
+} from './store.js';
 export { ApiReader, type ApiListOptions } from './api-reader.js';
 export * from './kinds.js';
 export * from './owner.js';
@@ -47,8 +56,10 @@ export {
   isCoreSecrets,
   lastAppliedAnnotation,
   metadataOnly,
+  ownedChildrenTransform,
   secretKeysOnly,
   stripForCache,
+  type OwnedChildrenTransformOptions,
   type Transform,
 } from './transform.js';
 export { listAllPages, type ListResult, type PageQuery } from './pager.js';
@@ -68,3 +79,4 @@ export {
 } from './pod-security.js';
 export { httpGetProbe, type HttpGetProbe, type ProbeTiming } from './probe.js';
 export { podStatusView, type PodView, type PodViewOptions } from './pod-view.js';
+export { lastValuePerName, type EnvVar } from './env.js';

@@ -62,6 +62,16 @@ export interface ManagerOptions {
 
 const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
+/**
+ * What a controller factory takes from the process (a `Manager` is one): the shared cache, the
+ * client, and a logger for what it records outside a reconcile (Events it could not post, say).
+ */
+export interface ControllerDeps {
+  cache: Cache;
+  client: KubeClient;
+  log?: Logger;
+}
+
 export class Manager {
   readonly flags: ManagerFlags;
   readonly log: Logger;

@@ -11,7 +11,8 @@
  *   overwrites an object another controller owns; it reports the conflict (a condition reason and a
  *   message a person can act on) and retries later. The apiserver enforces the same rule (a second
  *   `controller: true` reference is answered 422), so this check turns a cryptic 422 into a message.
- * - `ownerKeys(child, primary)` maps a child to the queue key of its controller owner, for `owns()`.
+ * - `ownerKeys(child, primary)` maps a child to the queue key of its controller owner, for `owns()`;
+ *   `isControlledBy(child, primary)` says whether a child has such an owner at all.
  */
 import type { ResourceRef } from './client/resources.js';
 import { apiVersionOf } from './client/resources.js';
@@ -56,6 +57,18 @@ export function withOwner<T extends KubeObject>(child: T, owner: OwnerObject, re
 /** The controller reference of an object, if any. */
 export function controllerOf(obj: Pick<KubeObject, 'metadata'>): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);
+}
+
+/**
+ * Whether the controller reference of `obj` points at `primary`'s kind in `primary`'s group (a
+ * same-named kind of another group is someone else's). No controller reference: false.
+ */
+export function isControlledBy(
+  obj: Pick<KubeObject, 'metadata'>,
+  primary: Pick<ResourceRef, 'group' | 'kind'>,
+): boolean {
+  const ref = controllerOf(obj);
+  return ref !== undefined && ref.kind === primary.kind && groupOf(ref.apiVersion) === primary.group;
 }
 
 /** The API group of an apiVersion (`apps/v1` -> `apps`, `v1` -> ``). */

@@ -155,6 +155,35 @@ export function refIndexer<T extends KubeObject>(refName: (obj: T) => string | u
   };
 }
 
+/**
+ * `refIndexer` on `spec.<field>.name` of an object read raw (unparsed) from the cache, keyed
+ * `namespace/name`. No spec, no such field, a field that is not an object, or an empty name: the
+ * object is in no value of the index (never an error).
+ */
+export function specRefIndexer<T extends KubeObject>(field: string): Indexer<T> {
+  return refIndexer<T>((obj) => {
+    const spec = (obj.spec ?? {}) as Record<string, { name?: string } | null | undefined>;
+    return spec[field]?.name || undefined;
+  });
+}
+
+/**
+ * The queue keys (`namespace/name`) of the objects in `store` that a `refIndexer` index files under
+ * `obj` (its `namespace/name`): the objects that reference it. As the mapper of `Controller.watches`
+ * on the referenced kind, an event of a referenced object re-queues exactly the objects naming it.
+ * Reads the store only: an object the store does not hold yet is not found (the watch on its own kind
+ * queues it). Throws, at the first event, when the store has no index `index` (add it first).
+ */
+export function referrersOf<T extends KubeObject>(
+  store: Pick<Store<T>, 'byIndex'>,
+  index: string,
+): (obj: Pick<KubeObject, 'metadata'>) => string[] {
+  return (obj) =>
+    store
+      .byIndex(index, `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`)
+      .map((referrer) => `${referrer.metadata.namespace ?? ''}/${referrer.metadata.name ?? ''}`);
+}
+
 /** Index name and indexer for owner references by owner uid. */
 export const ownerUidIndex = 'metadata.ownerReferences.uid';
 export const ownerUidIndexer: Indexer<KubeObject> = (obj) =>

@@ -11,10 +11,13 @@
  *   '' (`secretKeysOnly`): no controller holds secret values in memory. A controller that needs a
  *   value reads the Secret from the API when it needs it, and drops it after use. A cached Secret's
  *   `data` is therefore NOT its content: never write a cached Secret back.
- * An informer can replace the default per resource (`CacheOptions.transform`, `ReflectorOptions.transform`).
+ * An informer can replace the default per resource (`CacheOptions.transform`, `ReflectorOptions.transform`);
+ * `ownedChildrenTransform` builds that replacement for a controller that owns children of built-in
+ * kinds.
  */
 import type { ResourceRef } from './client/resources.js';
 import type { KubeObject } from './object.js';
+import { isControlledBy } from './owner.js';
 
 export type Transform<T extends KubeObject = KubeObject> = (obj: T) => T;
 
@@ -94,4 +97,39 @@ export function defaultTransform<T extends KubeObject>(
 ): Transform<T> {
   if (isCoreSecrets(resource)) return (obj) => secretKeysOnly(stripForCache(obj, options));
   return (obj) => stripForCache(obj, options);
+}
+
+export interface OwnedChildrenTransformOptions {
+  /** The primary kind whose controller reference marks a child as ours. */
+  owner: Pick<ResourceRef, 'group' | 'kind'>;
+  /** The built-in kinds the controller creates and owns. */
+  owned: readonly ResourceRef[];
+  /** Transforms of their own for kinds read but not owned (a pod's view, `metadataOnly`); first match wins. */
+  views?: readonly { resource: ResourceRef; transform: Transform }[];
+}
+
+const sameResource = (a: ResourceRef, b: ResourceRef): boolean =>
+  a.group === b.group && a.plural === b.plural;
+
+/**
+ * The `CacheOptions.transform` of a controller that watches built-in kinds broadly (cluster-wide, or
+ * per watched namespace) but needs the full object only of the children it owns. For a resource:
+ * - one of `views`: that view;
+ * - one of `owned`: an object whose controller reference is `owner`'s kind is kept whole, as the
+ *   default transform keeps it (drift detection compares it with the builders' output; a Secret
+ *   still keeps its key names only); any other object keeps its metadata only (`metadataOnly`:
+ *   enough to refuse to take over a foreign object of a name the controller needs);
+ * - anything else: undefined, so the informer uses `defaultTransform`.
+ * Pure; a `views` entry for an owned kind replaces the owned rule for it.
+ */
+export function ownedChildrenTransform(
+  options: OwnedChildrenTransformOptions,
+): (resource: ResourceRef) => Transform | undefined {
+  return (resource) => {
+    const view = options.views?.find((v) => sameResource(v.resource, resource));
+    if (view) return view.transform;
+    if (!options.owned.some((r) => sameResource(r, resource))) return undefined;
+    const whole = defaultTransform(resource);
+    return (obj) => (isControlledBy(obj, options.owner) ? whole(obj) : metadataOnly(obj));
+  };
 }

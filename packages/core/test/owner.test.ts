@@ -5,6 +5,7 @@ import {
   controllerOf,
   controllerReference,
   groupOf,
+  isControlledBy,
   ownerKeys,
   OwnershipConflictError,
   ownershipConflict,
@@ -84,6 +85,15 @@ describe('ownerKeys (owns() mapping)', () => {
       { ...controllerReference(server('a', 'u1')), apiVersion: 'example.com/v1' },
     ]);
     expect(ownerKeys(otherGroup, serverResource)).toEqual([]);
+  });
+
+  it('isControlledBy: true only for a controller reference to the primary kind of its group', () => {
+    expect(isControlledBy(withOwner(configMap(), server('a', 'u1')), serverResource)).toBe(true);
+    expect(isControlledBy(configMap(), serverResource)).toBe(false);
+    const ref = controllerReference(server('a', 'u1'));
+    expect(isControlledBy(configMap([{ ...ref, controller: false }]), serverResource)).toBe(false);
+    expect(isControlledBy(configMap([{ ...ref, apiVersion: 'example.com/v1' }]), serverResource)).toBe(false);
+    expect(isControlledBy(configMap([{ ...ref, kind: 'VirtualMCPServer' }]), serverResource)).toBe(false);
   });
 
   it('keys cluster-scoped owners by name', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../src/object.js';
-import { refIndexer, Store } from '../src/store.js';
+import { referrersOf, refIndexer, specRefIndexer, Store } from '../src/store.js';
 
 const obj = (namespace: string, name: string, spec: Record<string, unknown> = {}, rv = '1'): KubeObject => ({
   metadata: { namespace, name, resourceVersion: rv },
@@ -86,5 +86,51 @@ describe('Store', () => {
 
     const all = store.replace([obj('a', 'stays')]);
     expect(all.deleted.map((o) => o.metadata.name).sort()).toEqual(['changes', 'new', 'other']);
+  });
+});
+
+describe('specRefIndexer', () => {
+  const indexer = specRefIndexer('groupRef');
+  it('files an object under the namespace/name its spec.<field>.name names', () => {
+    expect(indexer(obj('ns', 'a', { groupRef: { name: 'team' } }))).toEqual(['ns/team']);
+    expect(
+      specRefIndexer('telemetryConfigRef')(obj('ns', 'a', { telemetryConfigRef: { name: 't' } })),
+    ).toEqual(['ns/t']);
+  });
+  it('files nothing for no spec, no field, a null field or an empty name', () => {
+    expect(indexer({ metadata: { namespace: 'ns', name: 'a' } })).toEqual([]);
+    expect(indexer({ metadata: { namespace: 'ns', name: 'a' }, spec: null })).toEqual([]);
+    expect(indexer(obj('ns', 'a', { telemetryConfigRef: { name: 't' } }))).toEqual([]);
+    expect(indexer(obj('ns', 'a', { groupRef: null }))).toEqual([]);
+    expect(indexer(obj('ns', 'a', { groupRef: { name: '' } }))).toEqual([]);
+  });
+});
+
+describe('referrersOf', () => {
+  const store = new Store();
+  store.addIndexer('group', specRefIndexer('groupRef'));
+  store.upsert(obj('ns', 'a', { groupRef: { name: 'team' } }));
+  store.upsert(obj('ns', 'b', { groupRef: { name: 'team' } }));
+  store.upsert(obj('ns', 'c', { groupRef: { name: 'other' } }));
+  store.upsert(obj('elsewhere', 'd', { groupRef: { name: 'team' } }));
+  const referrers = referrersOf(store, 'group');
+  const referenced = (namespace: string | undefined, name: string | undefined): KubeObject => ({
+    metadata: { ...(namespace !== undefined ? { namespace } : {}), ...(name !== undefined ? { name } : {}) },
+  });
+
+  it('maps a referenced object to the keys of exactly the objects in its namespace that name it', () => {
+    expect(referrers(referenced('ns', 'team')).sort()).toEqual(['ns/a', 'ns/b']);
+    expect(referrers(referenced('elsewhere', 'team'))).toEqual(['elsewhere/d']);
+    expect(referrers(referenced('ns', 'nobody'))).toEqual([]);
+  });
+  it('looks up a referenced object without namespace or name under empty parts', () => {
+    const cluster = new Store();
+    cluster.addIndexer('by', (o) => [String((o.spec as { by?: string }).by)]);
+    cluster.upsert({ metadata: { name: 'x' }, spec: { by: '/' } });
+    cluster.upsert({ metadata: { namespace: 'ns' }, spec: { by: '/' } });
+    expect(referrersOf(cluster, 'by')(referenced(undefined, undefined)).sort()).toEqual(['/x', 'ns/']);
+  });
+  it('throws when the store has no such index', () => {
+    expect(() => referrersOf(store, 'missing')(referenced('ns', 'team'))).toThrow(/no index named missing/);
   });
 });

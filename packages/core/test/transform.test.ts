@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deploymentResource, podResource, statefulSetResource } from '../src/kinds.js';
 import type { KubeObject } from '../src/object.js';
 import {
   configMapKeysOnly,
@@ -6,6 +7,7 @@ import {
   isCoreConfigMaps,
   lastAppliedAnnotation,
   metadataOnly,
+  ownedChildrenTransform,
   secretKeysOnly,
   stripForCache,
 } from '../src/transform.js';
@@ -101,5 +103,75 @@ describe('cache transforms', () => {
       resourceVersion: undefined,
       deletionTimestamp: '2026-01-01T00:00:00Z',
     });
+  });
+});
+
+describe('ownedChildrenTransform', () => {
+  const owner = { group: 'toolhive.stacklok.dev', kind: 'VirtualMCPServer' };
+  const ownerRef = {
+    apiVersion: 'toolhive.stacklok.dev/v1beta1',
+    kind: 'VirtualMCPServer',
+    name: 'hub',
+    uid: 'u1',
+    controller: true,
+  };
+  const child = (extra: Record<string, unknown>, owned: boolean): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'X',
+    metadata: {
+      name: 'x',
+      namespace: 'ns',
+      annotations: { note: 'kept when owned', [lastAppliedAnnotation]: '{}' },
+      ...(owned ? { ownerReferences: [ownerRef] } : {}),
+    },
+    ...extra,
+  });
+  const podView = (obj: KubeObject): KubeObject => ({ metadata: obj.metadata, status: { phase: 'seen' } });
+  const transformFor = ownedChildrenTransform({
+    owner,
+    owned: [configMaps, secrets, deploymentResource],
+    views: [
+      { resource: podResource, transform: podView },
+      { resource: statefulSetResource, transform: metadataOnly },
+    ],
+  });
+
+  it('keeps owned children whole (as the default transform does) and cuts foreign ones to their metadata', () => {
+    const transform = transformFor(configMaps);
+    const ours = transform?.(child({ data: { 'config.yaml': 'a: 1' } }, true));
+    expect(ours).toMatchObject({
+      data: { 'config.yaml': 'a: 1' },
+      metadata: { annotations: { note: 'kept when owned' } },
+    });
+    expect(ours?.metadata.annotations).not.toHaveProperty(lastAppliedAnnotation);
+    const foreign = transform?.(child({ data: { big: 'x' } }, false));
+    expect(foreign).not.toHaveProperty('data');
+    expect(foreign?.metadata).not.toHaveProperty('annotations');
+    expect(transformFor(deploymentResource)?.(child({ spec: { replicas: 1 } }, true))).toHaveProperty('spec');
+  });
+
+  it('keeps no Secret value: key names for ours, metadata only for the rest', () => {
+    const transform = transformFor(secrets);
+    expect(transform?.(child({ data: { 'hmac-secret': 'c2VjcmV0' } }, true))).toMatchObject({
+      data: { 'hmac-secret': '' },
+    });
+    expect(transform?.(child({ data: { password: 'c2VjcmV0' } }, false))).not.toHaveProperty('data');
+  });
+
+  it('takes a child of a same-named kind of another group for foreign', () => {
+    const otherGroup = child({ data: { a: 'b' } }, false);
+    otherGroup.metadata.ownerReferences = [{ ...ownerRef, apiVersion: 'example.com/v1' }];
+    expect(transformFor(configMaps)?.(otherGroup)).not.toHaveProperty('data');
+  });
+
+  it('uses the view given for a kind read but not owned, and leaves every other kind to the default', () => {
+    expect(transformFor(podResource)?.(child({ spec: {} }, false))).toEqual({
+      metadata: expect.objectContaining({ name: 'x' }) as unknown,
+      status: { phase: 'seen' },
+    });
+    expect(transformFor(statefulSetResource)).toBe(metadataOnly);
+    expect(transformFor({ ...configMaps, plural: 'endpoints', kind: 'Endpoints' })).toBeUndefined();
+    expect(transformFor({ ...configMaps, group: 'example.com' })).toBeUndefined();
+    expect(ownedChildrenTransform({ owner, owned: [configMaps] })(podResource)).toBeUndefined();
   });
 });

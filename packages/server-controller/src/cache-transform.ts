@@ -9,25 +9,24 @@
  * - StatefulSets keep their metadata only (the phase asks only whether the runner's exists);
  * - Pods keep what the phase reads (`podView`).
  * ConfigMaps not controlled by an MCPServer therefore never hold their data here, and Secrets are
- * not watched at all (secret-sourced env is wired by reference; no value is ever read).
+ * not watched at all (secret-sourced env is wired by reference; no value is ever read). The rules
+ * are core's `ownedChildrenTransform`; this module names the kinds.
  */
-import { group as apiGroup } from '@mcp-controllers/api';
+import { mcpServer } from '@mcp-controllers/api';
 import {
   configMapResource,
-  controllerOf,
   deploymentResource,
-  groupOf,
+  isControlledBy,
   metadataOnly,
+  ownedChildrenTransform,
   podResource,
   roleBindingResource,
   roleResource,
   serviceAccountResource,
   serviceResource,
   statefulSetResource,
-  stripForCache,
   type KubeObject,
   type ResourceRef,
-  type Transform,
 } from '@mcp-controllers/core';
 import { podView } from './phase.js';
 
@@ -41,18 +40,15 @@ export const ownedResources: readonly ResourceRef[] = [
   serviceResource,
 ];
 
-const same = (a: ResourceRef, b: ResourceRef) => a.group === b.group && a.plural === b.plural;
-
 export function controlledByServer(obj: KubeObject): boolean {
-  const ref = controllerOf(obj);
-  return ref?.kind === 'MCPServer' && groupOf(ref.apiVersion) === apiGroup;
+  return isControlledBy(obj, mcpServer.resource);
 }
 
-export const serverCacheTransform = (resource: ResourceRef): Transform | undefined => {
-  if (same(resource, podResource)) return (obj) => podView(obj);
-  if (same(resource, statefulSetResource)) return metadataOnly;
-  if (ownedResources.some((r) => same(r, resource))) {
-    return (obj) => (controlledByServer(obj) ? stripForCache(obj) : metadataOnly(obj));
-  }
-  return undefined;
-};
+export const serverCacheTransform = ownedChildrenTransform({
+  owner: mcpServer.resource,
+  owned: ownedResources,
+  views: [
+    { resource: podResource, transform: (obj) => podView(obj) },
+    { resource: statefulSetResource, transform: metadataOnly },
+  ],
+});

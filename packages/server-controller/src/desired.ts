@@ -12,8 +12,7 @@ import {
   roleResource,
   serviceAccountResource,
   serviceResource,
-  type KubeObject,
-  type ResourceRef,
+  type DesiredChildren,
 } from '@mcp-controllers/core';
 import { mcpServiceAccount, runnerRole, runnerRoleBinding, runnerServiceAccount } from './rbac.js';
 import { buildRunConfig, renderRunConfig, runConfigConfigMap } from './runconfig.js';
@@ -29,21 +28,7 @@ export interface DesiredInputs {
   proxyHost?: string;
 }
 
-export interface DesiredObject {
-  resource: ResourceRef;
-  object: KubeObject;
-}
-
-export interface Desired {
-  objects: DesiredObject[];
-  /**
-   * The proxy Deployment's replicas when the spec sets them (capped for stdio). Not part of the
-   * Deployment object: the reconcile applies them under a field manager of their own (see `scale`).
-   */
-  replicas?: number;
-}
-
-export function desiredObjects(server: Server, inputs: DesiredInputs): Desired {
+export function desiredObjects(server: Server, inputs: DesiredInputs): DesiredChildren {
   const runConfig = buildRunConfig(server, {
     ...(inputs.telemetry?.runtime ? { telemetry: inputs.telemetry.runtime } : {}),
     ...(inputs.proxyHost !== undefined ? { host: inputs.proxyHost } : {}),

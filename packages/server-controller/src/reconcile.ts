@@ -32,8 +32,9 @@ import {
   mcpServerFinalizer,
   mcpTelemetryConfig,
   parseMCPServer,
-  validateTelemetryConfig,
-  type MCPTelemetryConfig,
+  readGroupRef,
+  readTelemetryRef,
+  toolhivePodOwnerKeys,
 } from '@mcp-controllers/api';
 import {
   applyChildren,
@@ -45,18 +46,16 @@ import {
   generationChanged,
   hasFinalizer,
   podResource,
-  refIndexer,
+  referrersOf,
   removeFinalizer,
   replaceConditions,
+  specRefIndexer,
   statefulSetResource,
   writeStatus,
   writeThrough,
-  type Cache,
   type Condition,
-  type KeyMapper,
-  type KubeClient,
+  type ControllerDeps,
   type KubeObject,
-  type Logger,
 } from '@mcp-controllers/core';
 import { controlledByServer, ownedResources } from './cache-transform.js';
 import { desiredObjects } from './desired.js';
@@ -65,14 +64,7 @@ import { serverPhase, runnerMissingMessage, type PodView } from './phase.js';
 import { podPatch } from './pod-patch.js';
 import { deleteRunnerObjects } from './runner-cleanup.js';
 import { runConfigProblems } from './runconfig.js';
-import {
-  ownedConditionTypes,
-  serverStatus,
-  unsupportedReferences,
-  type GroupView,
-  type StatusInputs,
-  type TelemetryView,
-} from './status.js';
+import { ownedConditionTypes, serverStatus, unsupportedReferences, type StatusInputs } from './status.js';
 import { telemetryWiring } from './telemetry.js';
 import type { Server } from './types.js';
 
@@ -102,11 +94,7 @@ export interface ServerControllerOptions {
   now?: () => number;
 }
 
-export interface ServerControllerDeps {
-  cache: Cache;
-  client: KubeClient;
-  log?: Logger;
-}
+export type ServerControllerDeps = ControllerDeps;
 
 type RawServer = KubeObject & {
   spec?: Record<string, unknown>;
@@ -125,24 +113,17 @@ export function serverController(deps: ServerControllerDeps, options: ServerCont
   const resource = mcpServer.resource;
   const serverInformer = cache.informer<RawServer>(resource);
   const servers = serverInformer.store;
-  const specOf = (s: RawServer) => s.spec ?? {};
-  const refName = (field: string) =>
-    refIndexer<RawServer>((s) => (specOf(s)[field] as { name?: string } | undefined)?.name || undefined);
-  if (!servers.hasIndex(serverIndexes.group)) servers.addIndexer(serverIndexes.group, refName('groupRef'));
+  if (!servers.hasIndex(serverIndexes.group))
+    servers.addIndexer(serverIndexes.group, specRefIndexer('groupRef'));
   if (!servers.hasIndex(serverIndexes.telemetry)) {
-    servers.addIndexer(serverIndexes.telemetry, refName('telemetryConfigRef'));
+    servers.addIndexer(serverIndexes.telemetry, specRefIndexer('telemetryConfigRef'));
   }
   const groups = cache.informer<KubeObject & { status?: { phase?: string } }>(mcpGroup.resource);
   const telemetryConfigs = cache.informer<TelemetryConfig>(mcpTelemetryConfig.resource);
   const deployments = cache.informer<Deployment>(deploymentResource);
   const statefulSets = cache.informer(statefulSetResource);
   const pods = cache.informer<KubeObject & PodView>(podResource);
-  if (!pods.store.hasIndex(serverIndexes.pods)) {
-    pods.store.addIndexer(serverIndexes.pods, (p) => {
-      const instance = proxyInstance(p);
-      return instance ? [`${p.metadata.namespace ?? ''}/${instance}`] : [];
-    });
-  }
+  if (!pods.store.hasIndex(serverIndexes.pods)) pods.store.addIndexer(serverIndexes.pods, proxyPodOwner);
 
   const controller = new Controller({
     name: 'mcpserver',
@@ -177,7 +158,10 @@ export function serverController(deps: ServerControllerDeps, options: ServerCont
       const groupName = spec.groupRef?.name || undefined;
       const telemetryName = spec.telemetryConfigRef?.name || undefined;
       const telemetry = telemetryName
-        ? readTelemetry(`${namespace}/${telemetryName}`, spec.telemetryConfigRef?.serviceName)
+        ? readTelemetryRef(
+            telemetryConfigs.lookupKey(`${namespace}/${telemetryName}`),
+            spec.telemetryConfigRef?.serviceName,
+          )
         : undefined;
       const patch = parsed.ok ? podPatch(server) : undefined;
       const replicas = parsed.ok ? desiredReplicas(spec) : { capped: false };
@@ -187,7 +171,9 @@ export function serverController(deps: ServerControllerDeps, options: ServerCont
         namespace,
         // The schema and its CEL rules, then what ToolHive's runner would refuse in the RunConfig.
         specProblems: parsed.ok ? runConfigProblems(spec) : parsed.errors.map((e) => formatFieldErrors([e])),
-        ...(groupName ? { groupName, group: readGroup(`${namespace}/${groupName}`) } : {}),
+        ...(groupName
+          ? { groupName, group: readGroupRef(groups.lookupKey(`${namespace}/${groupName}`)).view }
+          : {}),
         ...(telemetryName && telemetry ? { telemetryName, telemetry: telemetry.view } : {}),
         unsupported: unsupportedReferences(spec),
         ...(patch && !patch.ok ? { podTemplateProblem: patch.message } : {}),
@@ -278,37 +264,6 @@ export function serverController(deps: ServerControllerDeps, options: ServerCont
     },
   });
 
-  function readGroup(key: string): GroupView {
-    const lookup = groups.lookupKey(key);
-    if (lookup.state === 'missing') return { state: 'absent' };
-    if (lookup.state === 'unknown') return { state: 'unknown', cause: lookup.cause };
-    const [group] = lookup.objects;
-    if (!group) return { state: 'absent' };
-    return group.status?.phase !== undefined
-      ? { state: 'found', phase: group.status.phase }
-      : { state: 'found' };
-  }
-
-  function readTelemetry(
-    key: string,
-    serviceName: string | undefined,
-  ): {
-    view: TelemetryView;
-    ref?: { spec: MCPTelemetryConfig['spec']; serviceName?: string };
-  } {
-    const lookup = telemetryConfigs.lookupKey(key);
-    if (lookup.state === 'unknown') return { view: { state: 'unknown', cause: lookup.cause } };
-    const [config] = lookup.state === 'ok' ? lookup.objects : [];
-    if (!config) return { view: { state: 'absent' } };
-    const validation = validateTelemetryConfig(config);
-    if (!validation.valid) return { view: { state: 'invalid', problems: validation.problems } };
-    const hash = config.status?.configHash;
-    return {
-      view: { state: 'valid', ...(hash !== undefined ? { configHash: hash } : {}) },
-      ref: { spec: validation.spec, ...(serviceName ? { serviceName } : {}) },
-    };
-  }
-
   function ownDeployment(key: string): Deployment | undefined {
     const deployment = deployments.store.get(key);
     return deployment && controlledByServer(deployment) ? deployment : undefined;
@@ -366,32 +321,21 @@ export function serverController(deps: ServerControllerDeps, options: ServerCont
     )[0] as Condition;
   }
 
-  // Events on other kinds re-queue exactly the servers that name the object.
-  const referrers =
-    (index: string): KeyMapper =>
-    (obj) =>
-      servers
-        .byIndex(index, `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`)
-        .map((s) => `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`);
   for (const owned of ownedResources) controller.owns(owned);
   controller
-    .watches(podResource, (pod) => {
-      const instance = proxyInstance(pod);
-      return instance ? [`${pod.metadata.namespace ?? ''}/${instance}`] : [];
-    })
+    .watches(podResource, proxyPodOwner)
     .watches(statefulSetResource, (sts) => {
       const labels = sts.metadata.labels ?? {};
       if (labels.toolhive !== 'true') return [];
       return [`${sts.metadata.namespace ?? ''}/${labels['toolhive-name'] ?? sts.metadata.name ?? ''}`];
     })
-    .watches(mcpGroup.resource, referrers(serverIndexes.group), { optional: true })
-    .watches(mcpTelemetryConfig.resource, referrers(serverIndexes.telemetry), { optional: true });
+    // Events on the referenced kinds re-queue exactly the servers that name the object.
+    .watches(mcpGroup.resource, referrersOf(servers, serverIndexes.group), { optional: true })
+    .watches(mcpTelemetryConfig.resource, referrersOf(servers, serverIndexes.telemetry), { optional: true });
   return controller;
 }
 
-/** The MCPServer a proxy pod belongs to (labelsForMCPServer), or undefined for any other pod. */
-function proxyInstance(pod: KubeObject): string | undefined {
-  const labels = pod.metadata.labels ?? {};
-  if (labels['app.kubernetes.io/name'] !== 'mcpserver' || labels.toolhive !== 'true') return undefined;
-  return labels['app.kubernetes.io/instance'] ?? labels['toolhive-name'];
+/** The key of the MCPServer a proxy pod belongs to (labelsForMCPServer); none for any other pod. */
+function proxyPodOwner(pod: KubeObject): string[] {
+  return toolhivePodOwnerKeys(pod, 'mcpserver');
 }

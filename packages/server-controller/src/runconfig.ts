@@ -14,8 +14,7 @@
  *   and `group` (ToolHive never writes it either);
  * - the `TOOLHIVE_DEFAULT_REDIS_ADDR` fallback of ToolHive's operator for `scaling_config`.
  */
-import { configMapContentChecksum, contentChecksumAnnotation, goKeyOrder } from '@mcp-controllers/api';
-import type { KubeObject, ObjectMeta } from '@mcp-controllers/core';
+import { checksummedConfigMap, goKeyOrder, type ChecksummedConfigMap } from '@mcp-controllers/api';
 import { marshalIndentGo, normalizeGoDuration } from './go.js';
 import { effectiveProxyMode, serverNames } from './names.js';
 import { permissionProfile, permissionProfileNameOrPath } from './permissions.js';
@@ -280,17 +279,8 @@ export function runConfigLabels(serverName: string): Record<string, string> {
   };
 }
 
-export interface RunConfigConfigMap extends KubeObject {
-  apiVersion: 'v1';
-  kind: 'ConfigMap';
-  metadata: ObjectMeta & {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    annotations: Record<string, string>;
-  };
-  data: Record<string, string>;
-}
+/** The RunConfig ConfigMap as built. */
+export type RunConfigConfigMap = ChecksummedConfigMap;
 
 /**
  * ConfigMap `<name>-runconfig` holding `json` under `runconfig.json`, with a.1's labels and the
@@ -298,19 +288,10 @@ export interface RunConfigConfigMap extends KubeObject {
  */
 export function runConfigConfigMap(server: Server, json: string): RunConfigConfigMap {
   const { name, namespace } = server.metadata;
-  const configMap: RunConfigConfigMap = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: serverNames(name).runConfig,
-      namespace,
-      labels: runConfigLabels(name),
-      annotations: {},
-    },
-    data: { [runConfigKey]: json },
-  };
-  configMap.metadata.annotations[contentChecksumAnnotation] = configMapContentChecksum(configMap);
-  return configMap;
+  return checksummedConfigMap(
+    { name: serverNames(name).runConfig, namespace, labels: runConfigLabels(name) },
+    { [runConfigKey]: json },
+  );
 }
 
 /** A copy with keys in Go's map order (as far as JavaScript keeps it; see `marshalIndentGo`). */

@@ -19,6 +19,13 @@
  * out the fix. A telemetry config that cannot be read now is not a blocker for the phase (the running
  * server is unaffected), but nothing is rolled out until it can be read.
  */
+import {
+  groupRefCondition,
+  telemetryRefStatus,
+  type GroupRefView,
+  type GroupRefWording,
+  type TelemetryRefView,
+} from '@mcp-controllers/api';
 import type { ConditionInput } from '@mcp-controllers/core';
 import type { PhaseResult, ServerPhase } from './phase.js';
 
@@ -31,14 +38,15 @@ export const ownedConditionTypes = [
   'StdioReplicaCapped',
 ] as const;
 
-export type GroupView =
-  { state: 'found'; phase?: string } | { state: 'absent' } | { state: 'unknown'; cause: string };
-
-export type TelemetryView =
-  | { state: 'valid'; configHash?: string }
-  | { state: 'absent' }
-  | { state: 'invalid'; problems: readonly string[] }
-  | { state: 'unknown'; cause: string };
+/**
+ * MCPServer's wording of `GroupRefValidated` (as the MCPServerEntry's): `GroupRefIsValid`, and
+ * "current phase: …" or "it has no status yet; …" for a group that is not ready.
+ */
+export const groupRefWording: GroupRefWording = {
+  validReason: 'GroupRefIsValid',
+  notReadyDetail: (phase) =>
+    phase ? `current phase: ${phase}` : 'it has no status yet; is mcp-group-controller running?',
+};
 
 /** Spec fields that reference kinds this project does not serve yet, with the kind each names. */
 export const unsupportedReferenceFields = {
@@ -65,9 +73,9 @@ export interface StatusInputs {
   /** Problems of the spec against the schema and its CEL rules; empty when it parses. */
   specProblems: readonly string[];
   groupName?: string;
-  group?: GroupView;
+  group?: GroupRefView;
   telemetryName?: string;
-  telemetry?: TelemetryView;
+  telemetry?: TelemetryRefView;
   unsupported: readonly string[];
   /** undefined: valid; otherwise why `spec.podTemplateSpec` is not a pod template. */
   podTemplateProblem?: string;
@@ -102,77 +110,19 @@ export function serverStatus(inputs: StatusInputs): ServerStatusResult {
   const blockers: string[] = [];
 
   if (inputs.groupName !== undefined && inputs.group) {
-    const g = inputs.groupName;
-    const group = inputs.group;
-    if (group.state === 'unknown') keep.push('GroupRefValidated');
-    else if (group.state === 'absent') {
-      conditions.push(
-        condition(
-          'GroupRefValidated',
-          'False',
-          'GroupRefNotFound',
-          `MCPGroup '${g}' not found in namespace '${inputs.namespace}'`,
-        ),
-      );
-    } else if (group.phase !== 'Ready') {
-      const phase = group.phase
-        ? `current phase: ${group.phase}`
-        : 'it has no status yet; is mcp-group-controller running?';
-      conditions.push(
-        condition(
-          'GroupRefValidated',
-          'False',
-          'GroupRefNotReady',
-          `MCPGroup '${g}' is not ready (${phase})`,
-        ),
-      );
-    } else {
-      conditions.push(
-        condition('GroupRefValidated', 'True', 'GroupRefIsValid', `MCPGroup '${g}' is valid and ready`),
-      );
-    }
+    const group = groupRefCondition(
+      { name: inputs.groupName, namespace: inputs.namespace },
+      inputs.group,
+      groupRefWording,
+    );
+    if (group) conditions.push(group);
+    else keep.push('GroupRefValidated');
   }
 
-  let telemetryConfigHash = inputs.previous?.telemetryConfigHash;
-  let telemetryReadable = true;
-  if (inputs.telemetryName === undefined) telemetryConfigHash = undefined;
-  else if (inputs.telemetry) {
-    const t = inputs.telemetryName;
-    const type = 'TelemetryConfigRefValidated';
-    switch (inputs.telemetry.state) {
-      case 'valid':
-        telemetryConfigHash = inputs.telemetry.configHash;
-        conditions.push(
-          condition(type, 'True', 'TelemetryConfigRefValid', `MCPTelemetryConfig ${t} is valid`),
-        );
-        break;
-      case 'absent': {
-        const message = `MCPTelemetryConfig ${t} not found`;
-        conditions.push(condition(type, 'False', 'TelemetryConfigRefNotFound', message));
-        blockers.push(
-          `${message} in namespace ${inputs.namespace}; create it or fix spec.telemetryConfigRef.name`,
-        );
-        break;
-      }
-      case 'invalid': {
-        const message = `MCPTelemetryConfig ${t} is invalid: ${inputs.telemetry.problems.join('; ')}`;
-        conditions.push(condition(type, 'False', 'TelemetryConfigRefInvalid', message));
-        blockers.push(message);
-        break;
-      }
-      case 'unknown':
-        telemetryReadable = false;
-        conditions.push(
-          condition(
-            type,
-            'False',
-            'TelemetryConfigRefError',
-            `cannot read MCPTelemetryConfig ${t} now (${inputs.telemetry.cause}); retrying, nothing is rolled out until it can be read`,
-          ),
-        );
-        break;
-    }
-  }
+  const telemetry = telemetryRefStatus(inputs, 'TelemetryConfigRefError');
+  if (telemetry.condition) conditions.push(telemetry.condition);
+  if (telemetry.blocker !== undefined) blockers.push(telemetry.blocker);
+  const telemetryConfigHash = telemetry.configHash;
 
   if (inputs.unsupported.length > 0) {
     const fields = inputs.unsupported.join(', ');
@@ -257,7 +207,7 @@ export function serverStatus(inputs: StatusInputs): ServerStatusResult {
     ...(telemetryConfigHash !== undefined ? { telemetryConfigHash } : {}),
     conditions,
     keep,
-    rollout: inputs.specProblems.length === 0 && blockers.length === 0 && telemetryReadable,
+    rollout: inputs.specProblems.length === 0 && blockers.length === 0 && telemetry.readable,
   };
 }
 

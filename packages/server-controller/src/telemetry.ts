@@ -19,16 +19,12 @@ import {
   stripScheme,
   telemetryCABundle,
   telemetryEnv,
-  type MCPTelemetryConfigSpec,
+  type TelemetryRef,
 } from '@mcp-controllers/api';
 import type { EnvVar, Server, ServerSpec, TelemetryWiring } from './types.js';
 
-/** A referenced config, already fetched and validated (`validateTelemetryConfig`). */
-export interface TelemetryRef {
-  spec: MCPTelemetryConfigSpec;
-  /** `spec.telemetryConfigRef.serviceName` of the server; the server's name when empty. */
-  serviceName?: string;
-}
+/** A referenced config, already fetched and validated (`readTelemetryRef`). */
+export type { TelemetryRef };
 
 export function telemetryWiring(server: Server, ref?: TelemetryRef): TelemetryWiring | undefined {
   const { name, namespace } = server.metadata;

@@ -4,7 +4,7 @@
  * the builders never see the raw object.
  */
 import type { MCPServer } from '@mcp-controllers/api';
-import type { KubeObject, ObjectMeta } from '@mcp-controllers/core';
+import type { EnvVar, KubeObject, ObjectMeta } from '@mcp-controllers/core';
 
 export type ServerSpec = MCPServer['spec'];
 export type ServerStatus = NonNullable<MCPServer['status']>;
@@ -16,15 +16,8 @@ export interface Server extends KubeObject {
   status?: ServerStatus;
 }
 
-/** A container env var as the apiserver stores it (only the forms the builders emit). */
-export interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: {
-    secretKeyRef?: { name: string; key: string };
-    fieldRef?: { apiVersion: string; fieldPath: string };
-  };
-}
+/** A container env var as the apiserver stores it (core's: only the forms the builders emit). */
+export type { EnvVar } from '@mcp-controllers/core';
 
 export interface Volume {
   name: string;

@@ -24,9 +24,11 @@
  * set twice keeps its last value in the last place (Kubernetes resolves duplicates the same way, and
  * server-side apply rejects duplicate keys).
  */
+import { sessionRedisPasswordEnv, toolhiveDefaultEnv } from '@mcp-controllers/api';
 import {
   canonicalQuantity,
   httpGetProbe,
+  lastValuePerName,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
   type HttpGetProbe,
@@ -95,19 +97,12 @@ export type ProxyDeployment = KubeObject & {
 
 const healthProbe = (timing: ProbeTiming): HttpGetProbe => httpGetProbe('/health', 'http', timing);
 
-const secretPrefix = 'TOOLHIVE_SECRET_';
-const secretsProvider = 'TOOLHIVE_SECRETS_PROVIDER';
-
 /** The env of the `toolhive` container, in ToolHive's order (see the module comment). */
 export function proxyEnv(server: Server, telemetry?: TelemetryWiring): EnvVar[] {
   const { spec } = server;
   const env: EnvVar[] = (telemetry?.env ?? []).map((e) => structuredClone(e));
   for (const { name, value } of spec.resourceOverrides?.proxyDeployment?.env ?? []) env.push({ name, value });
-  const redis = spec.sessionStorage;
-  if (redis?.provider === 'redis' && redis.passwordRef) {
-    const { name, key } = redis.passwordRef;
-    env.push({ name: 'THV_SESSION_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name, key } } });
-  }
+  env.push(...sessionRedisPasswordEnv(spec.sessionStorage));
   env.push({
     name: 'THV_MCPSERVER_GENERATION',
     // apiVersion as the apiserver stores it (it defaults an empty one to v1).
@@ -115,20 +110,8 @@ export function proxyEnv(server: Server, telemetry?: TelemetryWiring): EnvVar[] 
       fieldRef: { apiVersion: 'v1', fieldPath: `metadata.annotations['${generationAnnotation}']` },
     },
   });
-  const has = (name: string) => env.some((e) => e.name === name);
-  for (const [name, value] of [
-    ['XDG_CONFIG_HOME', '/tmp'],
-    ['HOME', '/tmp'],
-    ['TOOLHIVE_RUNTIME', 'kubernetes'],
-    ['UNSTRUCTURED_LOGS', 'false'],
-  ] as const) {
-    if (!has(name)) env.push({ name, value });
-  }
-  // TOOLHIVE_SECRET_* values are resolved by the environment provider only, so it overrides any other.
-  if (env.some((e) => e.name.startsWith(secretPrefix) && e.name !== secretsProvider)) {
-    env.push({ name: secretsProvider, value: 'environment' });
-  }
-  return env.filter((e, i) => !env.slice(i + 1).some((later) => later.name === e.name));
+  env.push(...toolhiveDefaultEnv(env));
+  return lastValuePerName(env);
 }
 
 /** Volumes and mounts of the `toolhive` container, in ToolHive's order. */

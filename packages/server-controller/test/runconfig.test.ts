@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   configMapContentChecksum,
   formatFieldErrors,
@@ -492,21 +491,6 @@ describe('runConfigConfigMap and its checksum', () => {
       },
       data: { 'runconfig.json': json },
     });
-  });
-
-  it('computes ToolHive’s checksum: sorted data, then labels, then annotations except itself', () => {
-    const cm = {
-      metadata: {
-        labels: { b: '2', a: '1' },
-        annotations: { 'toolhive.stacklok.dev/content-checksum': 'stale', z: 'last' },
-      },
-      data: { 'runconfig.json': '{}' },
-    };
-    const expected = createHash('sha256').update('runconfig.json{}a1b2zlast').digest('hex');
-    expect(configMapContentChecksum(cm)).toBe(expected);
-    expect(
-      configMapContentChecksum({ ...cm, metadata: { ...cm.metadata, annotations: { z: 'last' } } }),
-    ).toBe(expected);
   });
 
   it('gives the same ConfigMap and checksum for the same spec (ToolHive: deterministic generation)', () => {

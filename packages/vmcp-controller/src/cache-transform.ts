@@ -10,26 +10,23 @@
  *   refuse to take over a foreign object of a name we need);
  * - Pods keep what the phase reads (`vmcpPodView`).
  * The group's members (MCPServer, MCPRemoteProxy, MCPServerEntry) are kept whole: `config.yaml`
- * reads their spec, status and annotations.
+ * reads their spec, status and annotations. The rules are core's `ownedChildrenTransform`; this
+ * module names the kinds.
  */
-import { group as apiGroup } from '@mcp-controllers/api';
+import { virtualMCPServer } from '@mcp-controllers/api';
 import {
   configMapResource,
-  controllerOf,
-  defaultTransform,
   deploymentResource,
-  groupOf,
-  metadataOnly,
+  isControlledBy,
+  ownedChildrenTransform,
   podResource,
   roleBindingResource,
   roleResource,
   secretResource,
   serviceAccountResource,
   serviceResource,
-  stripForCache,
   type KubeObject,
   type ResourceRef,
-  type Transform,
 } from '@mcp-controllers/core';
 import { vmcpPodView } from './phase.js';
 
@@ -44,21 +41,12 @@ export const ownedResources: readonly ResourceRef[] = [
   serviceResource,
 ];
 
-const same = (a: ResourceRef, b: ResourceRef) => a.group === b.group && a.plural === b.plural;
-
 export function controlledByVmcp(obj: KubeObject): boolean {
-  const ref = controllerOf(obj);
-  return ref?.kind === 'VirtualMCPServer' && groupOf(ref.apiVersion) === apiGroup;
+  return isControlledBy(obj, virtualMCPServer.resource);
 }
 
-export const vmcpCacheTransform = (resource: ResourceRef): Transform | undefined => {
-  if (same(resource, podResource)) return (obj) => vmcpPodView(obj);
-  if (same(resource, secretResource)) {
-    const keysOnly = defaultTransform(resource);
-    return (obj) => (controlledByVmcp(obj) ? keysOnly(obj) : metadataOnly(obj));
-  }
-  if (ownedResources.some((r) => same(r, resource))) {
-    return (obj) => (controlledByVmcp(obj) ? stripForCache(obj) : metadataOnly(obj));
-  }
-  return undefined;
-};
+export const vmcpCacheTransform = ownedChildrenTransform({
+  owner: virtualMCPServer.resource,
+  owned: ownedResources,
+  views: [{ resource: podResource, transform: (obj) => vmcpPodView(obj) }],
+});

@@ -3,24 +3,14 @@
  * the content-checksum annotation (ToolHive's algorithm, so a changed file rolls the pods through
  * the Deployment's `runconfig-checksum`). Pure.
  */
-import { configMapContentChecksum, contentChecksumAnnotation } from '@mcp-controllers/api';
-import type { KubeObject, ObjectMeta } from '@mcp-controllers/core';
+import { checksummedConfigMap, type ChecksummedConfigMap } from '@mcp-controllers/api';
 import { vmcpNames } from './names.js';
 import type { VirtualServer } from './types.js';
 
 export const vmcpConfigKey = 'config.yaml';
 
-export interface VmcpConfigMap extends KubeObject {
-  apiVersion: 'v1';
-  kind: 'ConfigMap';
-  metadata: ObjectMeta & {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    annotations: Record<string, string>;
-  };
-  data: Record<string, string>;
-}
+/** The config ConfigMap as built. */
+export type VmcpConfigMap = ChecksummedConfigMap;
 
 /** The ConfigMap's labels (runtime-formats c.1). */
 export function vmcpConfigLabels(name: string): Record<string, string> {
@@ -37,12 +27,8 @@ export function vmcpConfigLabels(name: string): Record<string, string> {
  */
 export function vmcpConfigMap(vmcp: VirtualServer, yaml: string): VmcpConfigMap {
   const { name, namespace } = vmcp.metadata;
-  const configMap: VmcpConfigMap = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: vmcpNames(name).configMap, namespace, labels: vmcpConfigLabels(name), annotations: {} },
-    data: { [vmcpConfigKey]: yaml },
-  };
-  configMap.metadata.annotations[contentChecksumAnnotation] = configMapContentChecksum(configMap);
-  return configMap;
+  return checksummedConfigMap(
+    { name: vmcpNames(name).configMap, namespace, labels: vmcpConfigLabels(name) },
+    { [vmcpConfigKey]: yaml },
+  );
 }

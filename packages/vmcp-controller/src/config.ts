@@ -18,7 +18,7 @@
  * `telemetry.caCertPath` is set when the MCPTelemetryConfig names a CA bundle (§11 #11);
  * `spec.config.backends` is never passed through (discovered mode writes none).
  */
-import { goKeyOrder, runtimeTelemetryConfig, type MCPTelemetryConfigSpec } from '@mcp-controllers/api';
+import { goKeyOrder, runtimeTelemetryConfig, type TelemetryRef } from '@mcp-controllers/api';
 import { configKeys, configNode } from './config-shape.js';
 import { marshalYaml } from './goyaml.js';
 import {
@@ -35,12 +35,8 @@ import type { VirtualServer, VirtualSpec } from './types.js';
 export { goDuration, goFloat } from './go-text.js';
 export { vmcpConfigKey, vmcpConfigLabels, vmcpConfigMap, type VmcpConfigMap } from './config-map.js';
 
-export interface TelemetryInput {
-  /** The referenced MCPTelemetryConfig's spec, parsed (CRD defaults applied) and valid. */
-  spec: MCPTelemetryConfigSpec;
-  /** `spec.telemetryConfigRef.serviceName`; the vMCP's name when empty. */
-  serviceName?: string;
-}
+/** The referenced MCPTelemetryConfig, read and validated (`readTelemetryRef`). */
+export type TelemetryInput = TelemetryRef;
 
 export interface VmcpConfigInputs {
   /** Every MCPServer, MCPRemoteProxy and MCPServerEntry of the group, in any order. */

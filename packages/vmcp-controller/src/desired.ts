@@ -13,7 +13,8 @@ import {
   roleResource,
   serviceAccountResource,
   serviceResource,
-  type KubeObject,
+  type Child,
+  type DesiredChildren,
   type ResourceRef,
 } from '@mcp-controllers/core';
 import { renderConfigYaml, vmcpConfigMap, type TelemetryInput, type VmcpConfig } from './config.js';
@@ -32,20 +33,6 @@ export interface DesiredInputs {
   image: string;
 }
 
-export interface DesiredObject {
-  resource: ResourceRef;
-  object: KubeObject;
-}
-
-export interface Desired {
-  objects: DesiredObject[];
-  /**
-   * `spec.replicas` when set. Not part of the Deployment object: the reconcile applies it under a
-   * field manager of its own, so clearing it later hands the count to an HPA or `kubectl scale`.
-   */
-  replicas?: number;
-}
-
 const rbacResources: Record<string, ResourceRef> = {
   ServiceAccount: serviceAccountResource,
   Role: roleResource,
@@ -53,7 +40,7 @@ const rbacResources: Record<string, ResourceRef> = {
 };
 
 /** Throws `InvalidPodTemplateError` for a pod template `checkPodTemplateSpec` refuses: check first. */
-export function desiredObjects(vmcp: VirtualServer, inputs: DesiredInputs): Desired {
+export function desiredObjects(vmcp: VirtualServer, inputs: DesiredInputs): DesiredChildren {
   const { name, namespace } = vmcp.metadata;
   const configMap = vmcpConfigMap(vmcp, renderConfigYaml(inputs.config.config));
   const volumes: ConfigMapVolume[] = caBundleMounts(inputs.members).map((m) => ({
@@ -76,7 +63,7 @@ export function desiredObjects(vmcp: VirtualServer, inputs: DesiredInputs): Desi
     volumes,
   });
   const replicas = desiredReplicas(vmcp.spec);
-  const objects: DesiredObject[] = [
+  const objects: Child[] = [
     ...vmcpRbac(vmcp).map((object) => ({
       resource: rbacResources[object.kind ?? ''] as ResourceRef,
       object,

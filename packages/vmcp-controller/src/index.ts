@@ -9,13 +9,11 @@ export {
   type VmcpControllerOptions,
 } from './reconcile.js';
 export { controlledByVmcp, ownedResources, vmcpCacheTransform } from './cache-transform.js';
-export { desiredObjects, type Desired, type DesiredInputs, type DesiredObject } from './desired.js';
+export { desiredObjects, type DesiredInputs } from './desired.js';
 export {
   ownedConditionTypes,
   vmcpStatus,
-  type GroupView,
   type HmacView,
-  type TelemetryView,
   type VmcpStatusInputs,
   type VmcpStatusResult,
 } from './status.js';

@@ -36,7 +36,9 @@ import {
   mcpGroup,
   mcpTelemetryConfig,
   parseVirtualMCPServer,
-  validateTelemetryConfig,
+  readGroupRef,
+  readTelemetryRef,
+  toolhivePodOwnerKeys,
   virtualMCPServer,
 } from '@mcp-controllers/api';
 import {
@@ -48,35 +50,27 @@ import {
   EventRecorder,
   generationChanged,
   podResource,
-  refIndexer,
+  referrersOf,
   replaceConditions,
   semanticEqual,
+  specRefIndexer,
   writeStatus,
   writeThrough,
-  type Cache,
   type Condition,
+  type ControllerDeps,
+  type DesiredChildren,
   type EventFilter,
-  type KeyMapper,
-  type KubeClient,
   type KubeObject,
-  type Logger,
 } from '@mcp-controllers/core';
 import { controlledByVmcp, ownedResources } from './cache-transform.js';
 import { GroupMembers, groupRefName, memberKinds, type RawGroup } from './group-members.js';
 import { HmacSecrets } from './hmac-secret.js';
-import { buildVmcpConfig, type TelemetryInput, type VmcpConfig } from './config.js';
-import { desiredObjects, type Desired } from './desired.js';
+import { buildVmcpConfig, type VmcpConfig } from './config.js';
+import { desiredObjects } from './desired.js';
 import { vmcpURL } from './names.js';
 import { vmcpPhase, type DiscoveredBackend, type VmcpPodView } from './phase.js';
 import { checkPodTemplateSpec } from './pod-template.js';
-import {
-  ownedConditionTypes,
-  vmcpStatus,
-  type GroupView,
-  type HmacView,
-  type TelemetryView,
-  type VmcpStatusInputs,
-} from './status.js';
+import { ownedConditionTypes, vmcpStatus, type HmacView, type VmcpStatusInputs } from './status.js';
 import type { VirtualServer } from './types.js';
 
 /** How soon a vMCP whose group is missing or not ready is looked at again (fixed, no backoff). */
@@ -101,11 +95,7 @@ export interface VmcpControllerOptions {
   randomBytes?: (size: number) => Uint8Array;
 }
 
-export interface VmcpControllerDeps {
-  cache: Cache;
-  client: KubeClient;
-  log?: Logger;
-}
+export type VmcpControllerDeps = ControllerDeps;
 
 type RawVmcp = KubeObject & {
   spec?: Record<string, unknown>;
@@ -139,25 +129,18 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
   const resource = virtualMCPServer.resource;
   const vmcpInformer = cache.informer<RawVmcp>(resource);
   const vmcps = vmcpInformer.store;
-  const refName = (field: string) =>
-    refIndexer<RawVmcp>((v) => ((v.spec ?? {})[field] as { name?: string } | undefined)?.name || undefined);
-  if (!vmcps.hasIndex(vmcpIndexes.group)) vmcps.addIndexer(vmcpIndexes.group, refName('groupRef'));
+  if (!vmcps.hasIndex(vmcpIndexes.group)) vmcps.addIndexer(vmcpIndexes.group, specRefIndexer('groupRef'));
   if (!vmcps.hasIndex(vmcpIndexes.telemetry)) {
-    vmcps.addIndexer(vmcpIndexes.telemetry, refName('telemetryConfigRef'));
+    vmcps.addIndexer(vmcpIndexes.telemetry, specRefIndexer('telemetryConfigRef'));
   }
   const groups = cache.informer<RawGroup>(mcpGroup.resource);
   const groupMembers = new GroupMembers(cache, groups.store);
   const telemetryConfigs = cache.informer<TelemetryConfig>(mcpTelemetryConfig.resource);
   const deployments = cache.informer<Deployment>(deploymentResource);
   const pods = cache.informer<KubeObject & VmcpPodView>(podResource);
-  if (!pods.store.hasIndex(vmcpIndexes.pods)) {
-    pods.store.addIndexer(vmcpIndexes.pods, (p) => {
-      const instance = vmcpInstance(p);
-      return instance ? [`${p.metadata.namespace ?? ''}/${instance}`] : [];
-    });
-  }
+  if (!pods.store.hasIndex(vmcpIndexes.pods)) pods.store.addIndexer(vmcpIndexes.pods, vmcpPodOwner);
   /** The last config and objects built for each vMCP, with the versions of the inputs they came from. */
-  const built = new Map<string, { inputsVersion: string; config?: VmcpConfig; desired?: Desired }>();
+  const built = new Map<string, { inputsVersion: string; config?: VmcpConfig; desired?: DesiredChildren }>();
   const hmacSecrets = new HmacSecrets({ client, cache, events, fieldManager, random });
 
   const controller = new Controller({
@@ -179,10 +162,13 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
       const { status: _status, ...rest } = raw;
       const vmcp: VirtualServer = { ...rest, metadata: { ...raw.metadata, name, namespace }, spec };
       const groupName = groupRefName(raw);
-      const group = readGroup(`${namespace}/${groupName}`);
+      const group = readGroupRef(groups.lookupKey(`${namespace}/${groupName}`));
       const telemetryName = spec.telemetryConfigRef?.name || undefined;
       const telemetry = telemetryName
-        ? readTelemetry(`${namespace}/${telemetryName}`, spec.telemetryConfigRef?.serviceName)
+        ? readTelemetryRef(
+            telemetryConfigs.lookupKey(`${namespace}/${telemetryName}`),
+            spec.telemetryConfigRef?.serviceName,
+          )
         : undefined;
       const found = groupMembers.read(namespace, groupName, group.object);
       const podTemplate = checkPodTemplateSpec(spec.podTemplateSpec);
@@ -206,7 +192,7 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
             ? {
                 config: buildVmcpConfig(vmcp, {
                   members: found.members,
-                  ...(telemetry?.input ? { telemetry: telemetry.input } : {}),
+                  ...(telemetry?.ref ? { telemetry: telemetry.ref } : {}),
                 }),
               }
             : {}),
@@ -248,7 +234,7 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
           memo.desired ??= desiredObjects(vmcp, {
             config,
             members: found.members,
-            ...(telemetry?.input ? { telemetry: telemetry.input } : {}),
+            ...(telemetry?.ref ? { telemetry: telemetry.ref } : {}),
             image: options.image,
           });
           const desired = memo.desired;
@@ -321,33 +307,6 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
     },
   });
 
-  function readGroup(key: string): { view: GroupView; object?: RawGroup } {
-    const lookup = groups.lookupKey(key);
-    if (lookup.state === 'unknown') return { view: { state: 'unknown', cause: lookup.cause } };
-    const [group] = lookup.state === 'ok' ? lookup.objects : [];
-    if (!group) return { view: { state: 'absent' } };
-    const phase = group.status?.phase;
-    return { view: { state: 'found', ...(phase !== undefined ? { phase } : {}) }, object: group };
-  }
-
-  function readTelemetry(
-    key: string,
-    serviceName: string | undefined,
-  ): { view: TelemetryView; input?: TelemetryInput; version?: string } {
-    const lookup = telemetryConfigs.lookupKey(key);
-    if (lookup.state === 'unknown') return { view: { state: 'unknown', cause: lookup.cause } };
-    const [config] = lookup.state === 'ok' ? lookup.objects : [];
-    if (!config) return { view: { state: 'absent' } };
-    const validation = validateTelemetryConfig(config);
-    if (!validation.valid) return { view: { state: 'invalid', problems: validation.problems } };
-    const hash = config.status?.configHash;
-    return {
-      view: { state: 'valid', ...(hash !== undefined ? { configHash: hash } : {}) },
-      input: { spec: validation.spec, ...(serviceName ? { serviceName } : {}) },
-      version: config.metadata.resourceVersion ?? '',
-    };
-  }
-
   function vmcpPods(namespace: string, name: string): VmcpPodView[] {
     return pods.store.byIndex(vmcpIndexes.pods, `${namespace}/${name}`);
   }
@@ -368,31 +327,20 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
     }
     return [...keys];
   };
-  const referrers =
-    (index: string): KeyMapper =>
-    (obj) =>
-      vmcps
-        .byIndex(index, `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`)
-        .map((v) => `${v.metadata.namespace ?? ''}/${v.metadata.name ?? ''}`);
   for (const owned of ownedResources) controller.owns(owned);
   controller
-    .watches(podResource, (pod) => {
-      const instance = vmcpInstance(pod);
-      return instance ? [`${pod.metadata.namespace ?? ''}/${instance}`] : [];
-    })
-    .watches(mcpGroup.resource, referrers(vmcpIndexes.group), { optional: true })
-    .watches(mcpTelemetryConfig.resource, referrers(vmcpIndexes.telemetry), { optional: true });
+    .watches(podResource, vmcpPodOwner)
+    .watches(mcpGroup.resource, referrersOf(vmcps, vmcpIndexes.group), { optional: true })
+    .watches(mcpTelemetryConfig.resource, referrersOf(vmcps, vmcpIndexes.telemetry), { optional: true });
   for (const { kind, resource: memberResource } of memberKinds) {
     controller.watches(memberResource, groupMembers.mapper(kind, vmcpsOfGroups), { optional: true });
   }
   return controller;
 }
 
-/** The VirtualMCPServer a vmcp pod belongs to (labelsForVirtualMCPServer), or undefined. */
-function vmcpInstance(pod: KubeObject): string | undefined {
-  const labels = pod.metadata.labels ?? {};
-  if (labels['app.kubernetes.io/name'] !== 'virtualmcpserver' || labels.toolhive !== 'true') return undefined;
-  return labels['app.kubernetes.io/instance'] ?? labels['toolhive-name'];
+/** The key of the VirtualMCPServer a vmcp pod belongs to (labelsForVirtualMCPServer); none otherwise. */
+function vmcpPodOwner(pod: KubeObject): string[] {
+  return toolhivePodOwnerKeys(pod, 'virtualmcpserver');
 }
 
 /** The backend names of a built config (inline mode), in config order. */

@@ -32,6 +32,13 @@
  * A group or telemetry config that cannot be read now is not a blocker for the phase (what runs is
  * unaffected), but nothing is rolled out until it can be read.
  */
+import {
+  groupRefCondition,
+  telemetryRefStatus,
+  type GroupRefView,
+  type GroupRefWording,
+  type TelemetryRefView,
+} from '@mcp-controllers/api';
 import type { ConditionInput } from '@mcp-controllers/core';
 import type { SkippedMember } from './config.js';
 import { backendCount, type DiscoveredBackend, type VmcpPhase, type VmcpPhaseResult } from './phase.js';
@@ -46,14 +53,16 @@ export const ownedConditionTypes = [
   'BackendsConfigured',
 ] as const;
 
-export type GroupView =
-  { state: 'found'; phase?: string } | { state: 'absent' } | { state: 'unknown'; cause: string };
-
-export type TelemetryView =
-  | { state: 'valid'; configHash?: string }
-  | { state: 'absent' }
-  | { state: 'invalid'; problems: readonly string[] }
-  | { state: 'unknown'; cause: string };
+/**
+ * VirtualMCPServer's wording of `GroupRefValidated`: `GroupRefValid`, and "phase: …" or "no status
+ * yet; …" for a group that is not ready (the `GroupNotReady` blocker says the same).
+ */
+export const groupRefWording: GroupRefWording = {
+  validReason: 'GroupRefValid',
+  // No status at all: the group controller is probably not running; say which one.
+  notReadyDetail: (phase) =>
+    phase !== undefined ? `phase: ${phase}` : 'no status yet; is mcp-group-controller running?',
+};
 
 /** The HMAC Secret as this reconcile found it; `unchecked` when a blocker came before it. */
 export type HmacView = { state: 'valid' } | { state: 'invalid'; problem: string } | { state: 'unchecked' };
@@ -65,9 +74,9 @@ export interface VmcpStatusInputs {
   /** undefined: valid; otherwise why `spec.podTemplateSpec` is not a pod template. */
   podTemplateProblem?: string;
   groupName: string;
-  group: GroupView;
+  group: GroupRefView;
   telemetryName?: string;
-  telemetry?: TelemetryView;
+  telemetry?: TelemetryRefView;
   /** Group members of a kind that cannot be read now (they would change the config). */
   membersUnknown?: string;
   /** Inline (static) mode: the backends made and the members skipped. Absent in discovered mode. */
@@ -133,19 +142,13 @@ export function vmcpStatus(inputs: VmcpStatusInputs): VmcpStatusResult {
   const g = inputs.groupName;
   const group = inputs.group;
   let waitingForGroup = false;
+  const groupCondition = groupRefCondition({ name: g, namespace: inputs.namespace }, group, groupRefWording);
+  if (groupCondition) conditions.push(groupCondition);
   if (group.state === 'unknown') {
     keep.push('GroupRefValidated');
     readable = false;
   } else if (group.state === 'absent') {
     waitingForGroup = true;
-    conditions.push(
-      condition(
-        'GroupRefValidated',
-        'False',
-        'GroupRefNotFound',
-        `MCPGroup '${g}' not found in namespace '${inputs.namespace}'`,
-      ),
-    );
     block(
       'Failed',
       'GroupNotReady',
@@ -153,60 +156,18 @@ export function vmcpStatus(inputs: VmcpStatusInputs): VmcpStatusResult {
     );
   } else if (group.phase !== 'Ready') {
     waitingForGroup = true;
-    // No status at all: the group controller is probably not running; say which one.
-    const phase =
-      group.phase !== undefined ? `phase: ${group.phase}` : 'no status yet; is mcp-group-controller running?';
-    conditions.push(
-      condition('GroupRefValidated', 'False', 'GroupRefNotReady', `MCPGroup '${g}' is not ready (${phase})`),
-    );
-    block('Pending', 'GroupNotReady', `Referenced MCPGroup ${g} is not ready (${phase})`);
-  } else {
-    conditions.push(
-      condition('GroupRefValidated', 'True', 'GroupRefValid', `MCPGroup '${g}' is valid and ready`),
+    block(
+      'Pending',
+      'GroupNotReady',
+      `Referenced MCPGroup ${g} is not ready (${groupRefWording.notReadyDetail(group.phase)})`,
     );
   }
 
-  let telemetryConfigHash = inputs.previous?.telemetryConfigHash;
-  if (inputs.telemetryName === undefined) telemetryConfigHash = undefined;
-  else if (inputs.telemetry) {
-    const t = inputs.telemetryName;
-    const type = 'TelemetryConfigRefValidated';
-    switch (inputs.telemetry.state) {
-      case 'valid':
-        telemetryConfigHash = inputs.telemetry.configHash;
-        conditions.push(
-          condition(type, 'True', 'TelemetryConfigRefValid', `MCPTelemetryConfig ${t} is valid`),
-        );
-        break;
-      case 'absent': {
-        const message = `MCPTelemetryConfig ${t} not found`;
-        conditions.push(condition(type, 'False', 'TelemetryConfigRefNotFound', message));
-        block(
-          'Failed',
-          'NotRolledOut',
-          `${message} in namespace ${inputs.namespace}; create it or fix spec.telemetryConfigRef.name`,
-        );
-        break;
-      }
-      case 'invalid': {
-        const message = `MCPTelemetryConfig ${t} is invalid: ${inputs.telemetry.problems.join('; ')}`;
-        conditions.push(condition(type, 'False', 'TelemetryConfigRefInvalid', message));
-        block('Failed', 'NotRolledOut', message);
-        break;
-      }
-      case 'unknown':
-        readable = false;
-        conditions.push(
-          condition(
-            type,
-            'False',
-            'TelemetryConfigRefFetchError',
-            `cannot read MCPTelemetryConfig ${t} now (${inputs.telemetry.cause}); retrying, nothing is rolled out until it can be read`,
-          ),
-        );
-        break;
-    }
-  }
+  const telemetry = telemetryRefStatus(inputs, 'TelemetryConfigRefFetchError');
+  if (telemetry.condition) conditions.push(telemetry.condition);
+  if (telemetry.blocker !== undefined) block('Failed', 'NotRolledOut', telemetry.blocker);
+  if (!telemetry.readable) readable = false;
+  const telemetryConfigHash = telemetry.configHash;
 
   if (inputs.hmac.state === 'unchecked') keep.push('HMACSecretValid');
   else if (inputs.hmac.state === 'invalid') {

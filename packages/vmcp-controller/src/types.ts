@@ -14,12 +14,5 @@ export interface VirtualServer extends KubeObject {
   status?: VirtualStatus;
 }
 
-/** A container env var as the apiserver stores it (only the forms the builders emit). */
-export interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: {
-    secretKeyRef?: { name: string; key: string };
-    fieldRef?: { apiVersion: string; fieldPath: string };
-  };
-}
+/** A container env var as the apiserver stores it (core's: only the forms the builders emit). */
+export type { EnvVar } from '@mcp-controllers/core';

@@ -34,8 +34,10 @@
  * `InvalidPodTemplateError` when the template does not pass `checkPodTemplateSpec`; the reconcile
  * must check first and report `PodTemplateSpecValid=False` instead of building.
  */
+import { sessionRedisPasswordEnv, toolhiveDefaultEnv } from '@mcp-controllers/api';
 import {
   httpGetProbe,
+  lastValuePerName,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
   type KubeObject,
@@ -119,9 +121,6 @@ export function vmcpArgs(vmcp: Pick<VirtualServer, 'spec'>): string[] {
   return args;
 }
 
-const secretPrefix = 'TOOLHIVE_SECRET_';
-const secretsProvider = 'TOOLHIVE_SECRETS_PROVIDER';
-
 /** The env of the `vmcp` container, in ToolHive's order (see the module comment). */
 export function vmcpEnv(vmcp: VirtualServer, extraEnv: VmcpDeploymentInputs['extraEnv']): EnvVar[] {
   const { name, namespace } = vmcp.metadata;
@@ -134,26 +133,10 @@ export function vmcpEnv(vmcp: VirtualServer, extraEnv: VmcpDeploymentInputs['ext
       valueFrom: { secretKeyRef: { name: vmcpNames(name).hmacSecret, key: 'hmac-secret' } },
     },
   ];
-  const redis = vmcp.spec.sessionStorage;
-  if (redis?.provider === 'redis' && redis.passwordRef) {
-    const { name: secret, key } = redis.passwordRef;
-    env.push({ name: 'THV_SESSION_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: secret, key } } });
-  }
+  env.push(...sessionRedisPasswordEnv(vmcp.spec.sessionStorage));
   env.push(...extraEnv.telemetry.map((e) => structuredClone(e)));
-  const has = (variable: string) => env.some((e) => e.name === variable);
-  for (const [variable, value] of [
-    ['XDG_CONFIG_HOME', '/tmp'],
-    ['HOME', '/tmp'],
-    ['TOOLHIVE_RUNTIME', 'kubernetes'],
-    ['UNSTRUCTURED_LOGS', 'false'],
-  ] as const) {
-    if (!has(variable)) env.push({ name: variable, value });
-  }
-  // TOOLHIVE_SECRET_* values are resolved by the environment provider only, so it overrides any other.
-  if (env.some((e) => e.name.startsWith(secretPrefix) && e.name !== secretsProvider)) {
-    env.push({ name: secretsProvider, value: 'environment' });
-  }
-  return env.filter((e, i) => !env.slice(i + 1).some((later) => later.name === e.name));
+  env.push(...toolhiveDefaultEnv(env));
+  return lastValuePerName(env);
 }
 
 /** The `vmcp-config` volume, then `extra` (read-only ConfigMap volumes), with their mounts. */

@@ -1,10 +1,4 @@
-import {
-  configMapResource,
-  podResource,
-  secretResource,
-  statefulSetResource,
-  type KubeObject,
-} from '@mcp-controllers/core';
+import { podResource, secretResource, statefulSetResource, type KubeObject } from '@mcp-controllers/core';
 import { describe, expect, it } from 'vitest';
 import { vmcpCacheTransform } from '../src/cache-transform.js';
 import { vmcpUpdateFilter } from '../src/reconcile.js';
@@ -29,17 +23,6 @@ const object = (extra: Record<string, unknown>, owned: boolean): KubeObject => (
 });
 
 describe('vmcpCacheTransform', () => {
-  it('keeps owned ConfigMaps whole and cuts foreign ones to their metadata', () => {
-    const transform = vmcpCacheTransform(configMapResource);
-    expect(transform?.(object({ data: { 'config.yaml': 'a: 1' } }, true))).toMatchObject({
-      data: { 'config.yaml': 'a: 1' },
-      metadata: { annotations: { note: 'kept when owned' } },
-    });
-    const foreign = transform?.(object({ data: { big: 'x' } }, false));
-    expect(foreign).not.toHaveProperty('data');
-    expect(foreign?.metadata).not.toHaveProperty('annotations');
-  });
-
   it('keeps no Secret value: key names for ours, metadata only for the rest', () => {
     const transform = vmcpCacheTransform(secretResource);
     expect(transform?.(object({ data: { 'hmac-secret': 'c2VjcmV0' } }, true))).toMatchObject({
