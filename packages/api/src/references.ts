@@ -88,13 +88,26 @@ export interface GroupRefWording {
   validReason: string;
   /** What `GroupRefNotReady` says in parentheses of a group in `phase` (undefined: it has no status). */
   notReadyDetail: (phase: string | undefined) => string;
+  /** The message of `True` for the group `name`; without it, "MCPGroup '<name>' is valid and ready". */
+  validMessage?: (name: string) => string;
 }
 
 /**
  * `GroupRefValidated` for the group `name` in `namespace`: `GroupRefNotFound`, `GroupRefNotReady`
  * (phase not `Ready`, or no status) or the valid reason. Undefined while the group cannot be read
- * (`unknown`): the caller keeps the stored condition.
+ * (`unknown`): the caller keeps the stored condition. A caller that never passes `unknown` (it
+ * retries instead) always gets a condition.
  */
+export function groupRefCondition(
+  ref: { name: string; namespace: string },
+  view: Exclude<GroupRefView, { state: 'unknown' }>,
+  wording: GroupRefWording,
+): RefCondition;
+export function groupRefCondition(
+  ref: { name: string; namespace: string },
+  view: GroupRefView,
+  wording: GroupRefWording,
+): RefCondition | undefined;
 export function groupRefCondition(
   ref: { name: string; namespace: string },
   view: GroupRefView,
@@ -117,7 +130,7 @@ export function groupRefCondition(
             type,
             status: 'True',
             reason: wording.validReason,
-            message: `MCPGroup '${ref.name}' is valid and ready`,
+            message: wording.validMessage?.(ref.name) ?? `MCPGroup '${ref.name}' is valid and ready`,
           }
         : {
             type,

@@ -103,7 +103,7 @@ describe('groupRefCondition', () => {
       reason: 'GroupRefNotReady',
       message: "MCPGroup 'team' is not ready (in Failed)",
     });
-    expect(groupRefCondition(ref, { state: 'found' }, wording)?.message).toBe(
+    expect(groupRefCondition(ref, { state: 'found' }, wording).message).toBe(
       "MCPGroup 'team' is not ready (no status)",
     );
     expect(groupRefCondition(ref, { state: 'absent' }, wording)).toEqual({
@@ -112,6 +112,16 @@ describe('groupRefCondition', () => {
       reason: 'GroupRefNotFound',
       message: "MCPGroup 'team' not found in namespace 'ns'",
     });
+  });
+
+  it('says valid in the kind’s own message when it has one', () => {
+    const own = { ...wording, validMessage: (name: string) => `group ${name} is fine` };
+    expect(groupRefCondition(ref, { state: 'found', phase: 'Ready' }, own).message).toBe(
+      'group team is fine',
+    );
+    expect(groupRefCondition(ref, { state: 'absent' }, own).message).toBe(
+      "MCPGroup 'team' not found in namespace 'ns'",
+    );
   });
 
   it('leaves the condition to the caller (kept as stored) while the group cannot be read', () => {

@@ -24,8 +24,10 @@ import {
   configMapResource,
   Controller,
   isCoreConfigMaps,
+  referrersOf,
   refIndexer,
   secretResource,
+  specRefIndexer,
   replaceConditions,
   stripForCache,
   writeStatus,
@@ -34,7 +36,6 @@ import {
   type Condition,
   type Indexer,
   type Informer,
-  type KeyMapper,
   type KubeClient,
   type KubeObject,
   type ResourceRef,
@@ -62,8 +63,8 @@ export const entryIndexes = {
 } as const;
 
 const indexers: Record<keyof typeof entryIndexes, Indexer<Entry>> = {
-  group: refIndexer((e) => e.spec.groupRef.name || undefined),
-  authConfig: refIndexer((e) => e.spec.externalAuthConfigRef?.name || undefined),
+  group: specRefIndexer('groupRef'),
+  authConfig: specRefIndexer('externalAuthConfigRef'),
   caBundle: refIndexer((e) => caBundleRefOf(e.spec)?.name),
   headerSecrets: (e) => [
     ...new Set(headerSecretRefsOf(e.spec).map((r) => `${e.metadata.namespace ?? ''}/${r.secret}`)),
@@ -145,12 +146,7 @@ export function entryController({ cache, client }: EntryControllerDeps): Control
   });
 
   // An event on a referenced object re-queues exactly the entries that name it.
-  const referrers =
-    (index: string): KeyMapper =>
-    (obj) =>
-      entries
-        .byIndex(index, `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`)
-        .map((e) => `${e.metadata.namespace ?? ''}/${e.metadata.name ?? ''}`);
+  const referrers = (index: string) => referrersOf(entries, index);
   // Only the key names of a ConfigMap or Secret matter here (their values are blanked in the cache).
   const keysChanged = (old: KubeObject, obj: KubeObject) => keyNames(old) !== keyNames(obj);
   controller

@@ -8,7 +8,13 @@
  * (`configMapRef.key`, required by the schema). ToolHive checks only that the ConfigMap exists, and its
  * vMCP then silently drops the backend.
  */
-import { mcpServerEntryConditions, remoteURLProblem, type MCPServerEntry } from '@mcp-controllers/api';
+import {
+  groupRefCondition,
+  mcpServerEntryConditions,
+  remoteURLProblem,
+  type GroupRefWording,
+  type MCPServerEntry,
+} from '@mcp-controllers/api';
 import type { ConditionInput } from '@mcp-controllers/core';
 
 const { types, reasons } = mcpServerEntryConditions;
@@ -103,39 +109,32 @@ function remoteURLCondition(spec: EntrySpec): ConditionInput {
     : { type: types.RemoteURLValidated, status: 'False', reason: reasons.RemoteURLInvalid, message: problem };
 }
 
+/**
+ * ToolHive's wording for an entry: the shared one of MCPServer, but for the message of a valid group.
+ * A group with no phase was never reconciled: most likely its controller is not running.
+ */
+const groupRefWording: GroupRefWording = {
+  validReason: reasons.GroupRefIsValid,
+  validMessage: () => 'Referenced MCPGroup exists and is ready',
+  notReadyDetail: (phase) =>
+    phase ? `current phase: ${phase}` : 'it has no status yet; is mcp-group-controller running?',
+};
+
 function groupCondition({ spec, namespace, group }: EntryInputs): ConditionInput {
-  const name = spec.groupRef.name;
-  const type = types.GroupRefValidated;
-  if (group.state === 'absent')
-    return {
-      type,
-      status: 'False',
-      reason: reasons.GroupRefNotFound,
-      message: `MCPGroup '${name}' not found in namespace '${namespace}'`,
-    };
   // ToolHive's group controller writes this on its members while the group is deleted.
-  if (group.object.metadata.deletionTimestamp)
+  if (group.state === 'found' && group.object.metadata.deletionTimestamp)
     return {
-      type,
+      type: types.GroupRefValidated,
       status: 'False',
       reason: reasons.GroupRefNotFound,
       message: 'Referenced MCPGroup is being deleted',
     };
-  const phase = group.object.status?.phase;
-  if (phase !== 'Ready')
-    return {
-      type,
-      status: 'False',
-      reason: reasons.GroupRefNotReady,
-      // A group with no phase was never reconciled: most likely its controller is not running.
-      message: `MCPGroup '${name}' is not ready (${phase ? `current phase: ${phase}` : 'it has no status yet; is mcp-group-controller running?'})`,
-    };
-  return {
-    type,
-    status: 'True',
-    reason: reasons.GroupRefIsValid,
-    message: 'Referenced MCPGroup exists and is ready',
-  };
+  const phase = group.state === 'found' ? group.object.status?.phase : undefined;
+  return groupRefCondition(
+    { name: spec.groupRef.name, namespace },
+    group.state === 'found' ? { state: 'found', ...(phase !== undefined ? { phase } : {}) } : group,
+    groupRefWording,
+  );
 }
 
 function authConfigCondition(found: Found<unknown> | undefined): ConditionInput {

@@ -30,6 +30,34 @@ describe('entryStatus', () => {
     expect(ownedConditionTypes).toContain('HeaderSecretRefsValidated');
   });
 
+  it('words GroupRefValidated as ToolHive does for a ready, missing, not ready and unreconciled group', () => {
+    const withGroup = (group: EntryInputs['group']) => conditionOf({ ...base, group }, 'GroupRefValidated');
+    expect(withGroup(readyGroup)).toEqual({
+      type: 'GroupRefValidated',
+      status: 'True',
+      reason: 'GroupRefIsValid',
+      message: 'Referenced MCPGroup exists and is ready',
+    });
+    expect(withGroup({ state: 'absent' })).toEqual({
+      type: 'GroupRefValidated',
+      status: 'False',
+      reason: 'GroupRefNotFound',
+      message: "MCPGroup 'team' not found in namespace 'ns'",
+    });
+    expect(withGroup({ state: 'found', object: { metadata: {}, status: { phase: 'Failed' } } })).toEqual({
+      type: 'GroupRefValidated',
+      status: 'False',
+      reason: 'GroupRefNotReady',
+      message: "MCPGroup 'team' is not ready (current phase: Failed)",
+    });
+    const unreconciled =
+      "MCPGroup 'team' is not ready (it has no status yet; is mcp-group-controller running?)";
+    expect(withGroup({ state: 'found', object: { metadata: {} } })?.message).toBe(unreconciled);
+    expect(withGroup({ state: 'found', object: { metadata: {}, status: { phase: '' } } })?.message).toBe(
+      unreconciled,
+    );
+  });
+
   it('reports a group being deleted as not found, as ToolHive does', () => {
     const deleting = {
       ...base,
