@@ -58,6 +58,7 @@ import {
 import {
   controllerNames,
   Controllers,
+  simulatorFileLog,
   writeRequests,
   type ControllerName,
   type ControllerProcess,
@@ -74,7 +75,7 @@ import {
   type Row,
   type RequestLines,
 } from './measure.js';
-import { fileLog, generatedObjects, memory } from './probes.js';
+import { generatedObjects, memory } from './probes.js';
 import { waitSettled, type SettleKind } from './settle.js';
 
 const factor = Number(process.env.BENCH_SCALE ?? 1);
@@ -119,7 +120,7 @@ try {
     kubeConfig: kc,
     namespaces,
     concurrency: simulatorConcurrency,
-    log: fileLog(join(logDir, 'simulator.log')),
+    log: simulatorFileLog(join(logDir, 'simulator.log')),
   });
 
   const running = new Map<ControllerName, ControllerProcess>();

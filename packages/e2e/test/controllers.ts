@@ -16,12 +16,10 @@
  * exits before `/readyz` answers 200, or is not ready within the deadline, throws with its log tail.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { get } from 'node:http';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually, freeLoopbackPort } from '@mcp-controllers/testkit';
+import { eventually, freeLoopbackPort, httpGet, logTail, type SimulatorLog } from '@mcp-controllers/testkit';
 
 export const controllerNames = ['group', 'telemetry', 'entry', 'server', 'vmcp'] as const;
 export type ControllerName = (typeof controllerNames)[number];
@@ -56,32 +54,9 @@ export interface ControllerProcess {
   stop(): Promise<void>;
 }
 
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-  });
-}
-
 function logTailSync(file: string, lines: number): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-export async function logTail(file: string, lines = 40): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log)';
   }
@@ -96,6 +71,14 @@ export function writeRequests(exposition: string): number {
     total += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;
+}
+
+/** The workload simulator's info and warn lines, as JSON lines appended to `file`. */
+export function simulatorFileLog(file: string): SimulatorLog {
+  const write = (level: string) => (fields: object, message: string) => {
+    appendFileSync(file, `${JSON.stringify({ level, message, ...fields })}\n`);
+  };
+  return { debug: () => undefined, info: write('info'), warn: write('warn') };
 }
 
 class PortTakenError extends Error {
@@ -243,10 +226,10 @@ export class Controllers {
       pid,
       logFile,
       isRunning,
-      metrics: async () => (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`)).body,
+      metrics: async () => (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, 5_000)).body,
       isLeader: async () =>
         /^leader_election_master_status\{[^}]*\} 1$/m.test(
-          (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`)).body,
+          (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, 5_000)).body,
         ),
       kill9: () => end('SIGKILL'),
       stop: () => end('SIGTERM'),
@@ -255,7 +238,7 @@ export class Controllers {
     const outcome = await eventually(
       async () => {
         if (!isRunning()) return 'exited';
-        const readyz = await httpGet(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
+        const readyz = await httpGet(`http://127.0.0.1:${healthPort}/readyz`, 5_000).catch(() => undefined);
         return readyz?.status === 200 ? 'ready' : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 100, what: `${name} controller ready (log ${logFile})` },
@@ -264,7 +247,7 @@ export class Controllers {
       throw err;
     });
     if (outcome === 'exited') {
-      const output = await logTail(logFile);
+      const output = await logTail(logFile, 40);
       if (output.includes('address already in use')) throw new PortTakenError(pid);
       throw new Error(`${main} exited before it was ready; its output:\n${output}`);
     }

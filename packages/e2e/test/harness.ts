@@ -12,7 +12,6 @@
  * Logs: each controller's output and the simulator's warnings go to files in `system().logDir`,
  * removed after the file unless a test failed or MCP_E2E_KEEP_LOGS=1 (the path is then printed).
  */
-import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +22,16 @@ import {
   installCRDs,
   startWorkloadSimulator,
   type ControlPlane,
-  type SimulatorLog,
   type WorkloadSimulator,
 } from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
-import { controllerNames, Controllers, type ControllerName, type ControllerProcess } from './controllers.js';
+import {
+  controllerNames,
+  Controllers,
+  simulatorFileLog,
+  type ControllerName,
+  type ControllerProcess,
+} from './controllers.js';
 import { WriteRecorder } from './recorder.js';
 
 export interface System {
@@ -46,13 +50,6 @@ export interface System {
   restart(name: ControllerName, kubeconfigPath?: string): Promise<ControllerProcess>;
 }
 
-function fileLog(file: string): SimulatorLog {
-  const write = (level: string) => (fields: object, message: string) => {
-    appendFileSync(file, `${JSON.stringify({ level, message, ...fields })}\n`);
-  };
-  return { debug: () => undefined, info: write('info'), warn: write('warn') };
-}
-
 /** vitest hooks: the system up before the file's tests, everything stopped after them. */
 export function useSystem(): () => System {
   const controlPlane = useControlPlane();
@@ -67,7 +64,7 @@ export function useSystem(): () => System {
     await recorder.start();
     const simulator = await startWorkloadSimulator({
       kubeConfig: cp.kubeConfig,
-      log: fileLog(join(logDir, 'simulator.log')),
+      log: simulatorFileLog(join(logDir, 'simulator.log')),
     });
     const running = new Map<ControllerName, ControllerProcess>();
     // A controller that lost its Lease exits and its pod would be restarted: do what the kubelet

@@ -44,10 +44,11 @@ export interface RecordedEvent {
   deleting: boolean;
 }
 
-const generatedResources: ResourceRef[] = [
+/** The kinds the controllers generate (owned children of MCPServers and VirtualMCPServers). */
+export const generatedResources: ResourceRef[] = [
   deploymentResource,
-  configMapResource,
   serviceResource,
+  configMapResource,
   secretResource,
   serviceAccountResource,
   roleResource,

@@ -77,6 +77,18 @@ function leading(name: ControllerName, timeoutMs?: number): Promise<ControllerPr
   return system().controllers.leader(name, timeoutMs);
 }
 
+/**
+ * What every fault test ends with: `namespace` settles to the state reached without faults, the
+ * recorder saw nothing there written twice that should have been written once, and no controller
+ * exited for any reason but a lost Lease.
+ */
+async function expectSameFinalState(namespace: string, expected: Snapshot): Promise<void> {
+  const { client, controllers, recorder } = system();
+  expect(await settleTo(client, namespace, expected, { controllers }), namespace).toEqual(expected);
+  expect(recorder.problems([namespace])).toEqual([]);
+  expect(controllers.unexpectedExits()).toEqual([]);
+}
+
 function settledBaseline(): Snapshot {
   if (!baseline) throw new Error('the baseline test did not settle; see its failure');
   return baseline;
@@ -115,7 +127,6 @@ it('the examples settle as the run command shows them', async () => {
 for (const name of controllerNames) {
   it(`kill -9 of the ${name} controller in the middle of the work: same final state, nothing written twice`, async () => {
     const expected = settledBaseline();
-    const { client, controllers, recorder } = system();
     const victim = await leading(name);
     const namespace = `kill-${name}`;
     // Created while the controller works on what came first: it is killed between two writes.
@@ -127,9 +138,7 @@ for (const name of controllerNames) {
     // state could look settled, quiet for a while, without being final.
     const replacement = await leading(name);
 
-    expect(await settleTo(client, namespace, expected, { controllers })).toEqual(expected);
-    expect(recorder.problems([namespace])).toEqual([]);
-    expect(controllers.unexpectedExits()).toEqual([]);
+    await expectSameFinalState(namespace, expected);
     console.log(
       `kill -9 ${name}: the replacement sent ${writeRequests(await replacement.metrics())} writes (all namespaces)`,
     );
@@ -139,7 +148,7 @@ for (const name of controllerNames) {
 for (const name of controllerNames) {
   it(`two ${name} replicas: the leader killed mid-work, the standby takes over and the state converges`, async () => {
     const expected = settledBaseline();
-    const { client, controllers, recorder, running } = system();
+    const { controllers, running } = system();
     const leader = await leading(name);
     const standby = await controllers.start(name);
     expect(await standby.isLeader()).toBe(false);
@@ -151,15 +160,13 @@ for (const name of controllerNames) {
     running.set(name, standby);
     expect((await leading(name)).pid).toBe(standby.pid);
 
-    expect(await settleTo(client, namespace, expected, { controllers })).toEqual(expected);
-    expect(recorder.problems([namespace])).toEqual([]);
-    expect(controllers.unexpectedExits()).toEqual([]);
+    await expectSameFinalState(namespace, expected);
   }, 150_000);
 }
 
 it('each controller alone says in a condition which absent peer it waits for; together they reach the same final state', async () => {
   const expected = settledBaseline();
-  const { client, controllers, recorder } = system();
+  const { client, controllers } = system();
   // A stopped leader hands its Lease over: the next one leads at once.
   await Promise.all(controllerNames.map((name) => controllers.stopReplicas(name)));
   const awaited: Partial<Record<ControllerName, string[]>> = {};
@@ -192,10 +199,8 @@ it('each controller alone says in a condition which absent peer it waits for; to
   await Promise.all(controllerNames.map((name) => leading(name)));
   for (const name of controllerNames) {
     const namespace = `alone-${name}`;
-    expect(await settleTo(client, namespace, expected, { controllers }), namespace).toEqual(expected);
-    expect(recorder.problems([namespace])).toEqual([]);
+    await expectSameFinalState(namespace, expected);
   }
-  expect(controllers.unexpectedExits()).toEqual([]);
 }, 300_000);
 
 it('the apiserver restarted mid-work with etcd compacted (every watch relists after 410): same final state', async () => {
@@ -216,14 +221,12 @@ it('the apiserver restarted mid-work with etcd compacted (every watch relists af
   await Promise.all(controllerNames.map((name) => leading(name, 60_000)));
   console.log(`apiserver restart: ${controllers.lostLeases().length} Lease losses so far, each restarted`);
 
-  expect(await settleTo(client, namespace, expected, { controllers })).toEqual(expected);
-  expect(recorder.problems([namespace])).toEqual([]);
-  expect(controllers.unexpectedExits()).toEqual([]);
+  await expectSameFinalState(namespace, expected);
 }, 180_000);
 
 it('a 410 Gone forced on every watch mid-work, no restart: each controller relists and the state converges', async () => {
   const expected = settledBaseline();
-  const { client, controllers, controlPlane, recorder, logDir } = system();
+  const { controllers, controlPlane, logDir } = system();
   // One fault proxy per controller, so that each one's watches, 410s and relists can be told apart.
   const proxies = new Map<ControllerName, FaultProxy>();
   const gone = new Map<ControllerName, Set<string>>();
@@ -275,9 +278,7 @@ it('a 410 Gone forced on every watch mid-work, no restart: each controller relis
       );
     }
     await Promise.all(controllerNames.map((name) => leading(name)));
-    expect(await settleTo(client, namespace, expected, { controllers })).toEqual(expected);
-    expect(recorder.problems([namespace])).toEqual([]);
-    expect(controllers.unexpectedExits()).toEqual([]);
+    await expectSameFinalState(namespace, expected);
   } finally {
     // Back to talking to the apiserver directly, for the tests after this one.
     await Promise.all(controllerNames.map((name) => controllers.stopReplicas(name)));

@@ -15,10 +15,10 @@
  */
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { httpGet, logTail } from './local-http.js';
 import { freeLoopbackPort } from './ports.js';
 import { startProcess } from './processes.js';
 
@@ -65,29 +65,6 @@ export function parseVmRss(status: string): number | undefined {
 export function metricValue(exposition: string, name: string): number | undefined {
   const match = new RegExp(`^${name}(?:\\{\\})? (\\S+)`, 'm').exec(exposition);
   return match ? Number(match[1]) : undefined;
-}
-
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 2_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-  });
-}
-
-async function logTail(file: string, lines = 30): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }
 
 export interface ControllerProcessOptions {

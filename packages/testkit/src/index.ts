@@ -57,6 +57,7 @@ export {
   type FootprintGoals,
   type FootprintOptions,
 } from './footprint.js';
+export { httpGet, logTail } from './local-http.js';
 export {
   assertLocalControlPlane,
   startWorkloadSimulator,
