@@ -9,7 +9,13 @@
  *   builder output is used for creation and for drift detection, so the two cannot disagree.
  * - `cached` is the object from the cache (or undefined). When it is undefined we read the object
  *   once from the apiserver before writing (a cache that has not seen our own create yet must not
- *   make us apply again, and a foreign object of the same name must be noticed).
+ *   make us apply again, and a foreign object of the same name must be noticed), unless the caller
+ *   says the cache is complete (`cacheComplete`: a healthy informer holding every object of the kind
+ *   in the namespace). Then absence in the cache is taken as absence, and the object is applied at
+ *   once: one request for a new child instead of two. What a race could still hide is safe: an
+ *   object controlled by another owner cannot take a second controller reference (the apiserver
+ *   answers 422, and we read it and report the conflict as above, without writing); an orphan is
+ *   adopted, as it would be after the read. `createOnly` and `adoptOrphans: false` always read first.
  * - An existing object controlled by someone else is never written: `OwnershipConflictError` is
  *   thrown with a condition-ready reason and message (see `owner.ts`). Orphans are adopted unless
  *   `adoptOrphans: false`.
@@ -31,7 +37,7 @@
  * - 403 Forbidden / 404 NotFound: RBAC lacks `patch` (or `get`) on the kind, or the namespace is
  *   being deleted.
  */
-import { isNotFound } from './client/errors.js';
+import { isInvalid, isNotFound } from './client/errors.js';
 import type { KubeClient } from './client/http.js';
 import { apiVersionOf, objectKey, type ResourceRef } from './client/resources.js';
 import { applyReason, withAppliedHash } from './drift.js';
@@ -53,6 +59,11 @@ export interface ApplyOwnedOptions<T extends KubeObject> {
   adoptOrphans?: boolean;
   /** Create when absent; never update an existing object. */
   createOnly?: boolean;
+  /**
+   * The cache holds every object of this kind in the namespace and is healthy now, so `cached:
+   * undefined` means absent: apply without reading first (see the module comment).
+   */
+  cacheComplete?: boolean;
 }
 
 export interface ApplyOutcome<T extends KubeObject> {
@@ -85,6 +96,15 @@ export async function applyOwned<T extends KubeObject>(
     kind: options.desired.kind ?? resource.kind,
   });
   const key = objectKey(applied);
+  const apply = () => client.patch<T>(resource, key, 'apply', applied, { fieldManager, force: true });
+  if (!options.cached && trustsAbsence(options)) {
+    try {
+      return { action: 'created', object: await apply(), reason: 'absent' };
+    } catch (err) {
+      // Someone else's object of that name, which the cache has not seen yet: decide as below.
+      if (!isInvalid(err)) throw err;
+    }
+  }
   const live = options.cached ?? (await getIfPresent<T>(client, resource, key));
   if (live) {
     const conflict = ownershipConflict({ kind: resource.kind, metadata: live.metadata }, ref, options);
@@ -93,8 +113,12 @@ export async function applyOwned<T extends KubeObject>(
   }
   const reason = applyReason(applied, live);
   if (reason === undefined && live) return { action: 'unchanged', object: live };
-  const object = await client.patch<T>(resource, key, 'apply', applied, { fieldManager, force: true });
+  const object = await apply();
   return { action: live ? 'updated' : 'created', object, ...(reason !== undefined ? { reason } : {}) };
+}
+
+function trustsAbsence(options: ApplyOwnedOptions<KubeObject>): boolean {
+  return options.cacheComplete === true && options.createOnly !== true && options.adoptOrphans !== false;
 }
 
 /** An uncached GET; undefined on 404. */

@@ -68,7 +68,9 @@ async function applyWave(
       const informer: Informer = cache.informer(resource);
       const cached = informer.store.get(`${owner.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`);
       try {
-        const outcome = await applyOwned({ client, resource, desired, cached, fieldManager });
+        // A healthy informer has every object of the kind: a child it lacks is created at once.
+        const cacheComplete = informer.health().state === 'ok';
+        const outcome = await applyOwned({ client, resource, desired, cached, fieldManager, cacheComplete });
         if (outcome.action !== 'unchanged') {
           writeThrough(informer, outcome.object);
           log.debug(

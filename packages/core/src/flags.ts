@@ -110,11 +110,14 @@ function flagDocs(controller: string): FlagDoc[] {
         .number({ error: 'expected a number' })
         .min(0, 'expected 0 (no limit) or more')
         .max(100_000, 'expected at most 100000'),
-      // controller-runtime's defaults (20/30), not client-go's bare 5/10: a controller starts one list
-      // and one watch per kind it reads (14 for the vMCP controller), and at 5/s the last watches open
-      // seconds after their lists, a window in which its cache lags the cluster.
-      help: 'Client-side limit of apiserver requests per second (a watch takes one as it starts); 0 disables it',
-      default: '20',
+      // No client-side limit by default, as controller-runtime since v0.21 on SIG API Machinery's advice:
+      // the apiserver's priority and fairness (on by default since v1.20) queues and sheds load where it
+      // knows the whole picture, and a controller's own concurrency is already bounded (its workers
+      // times the children of one apply wave; reads come from the cache). A token bucket of 20/s makes
+      // 1,000 new MCPServers wait 8 minutes for it alone (ten writes each; e2e bench). Set it for an
+      // apiserver without priority and fairness, or to cap one controller below its peers.
+      help: "Client-side limit of apiserver requests per second (a watch takes one as it starts); 0, the default, leaves it to the apiserver's priority and fairness",
+      default: '0',
     },
     {
       name: 'kube-api-burst',
@@ -123,7 +126,7 @@ function flagDocs(controller: string): FlagDoc[] {
         .int('expected a whole number')
         .min(1, 'expected at least 1')
         .max(100_000, 'expected at most 100000'),
-      help: 'Requests that may go at once above --kube-api-qps',
+      help: 'Requests that may go at once above --kube-api-qps, when that is set',
       default: '30',
     },
     {

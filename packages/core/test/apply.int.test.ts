@@ -21,7 +21,7 @@ const ownedApply = (
   resource: ResourceRef,
   desired: KubeObject,
   cached: KubeObject | undefined,
-  extra: { createOnly?: boolean } = {},
+  extra: { createOnly?: boolean; cacheComplete?: boolean; adoptOrphans?: boolean } = {},
 ) => applyOwned({ client, resource, desired, cached, fieldManager, ...extra });
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -329,6 +329,78 @@ describe('applyOwned', () => {
     expect(client.tally.writes()).toBe(0);
     const live = await other.get<KubeObject>(configMapResource, { namespace: ns, name: 'w-config' });
     expect(live.data).toEqual({ theirs: 'yes' });
+  });
+
+  describe('with a complete cache (cacheComplete)', () => {
+    const complete = { cacheComplete: true };
+
+    it('creates a child the cache lacks with one request, and reads nothing', async () => {
+      const { client, owner } = await setup();
+      const outcome = await ownedApply(client, configMapResource, configMapFor(owner), undefined, complete);
+      expect(outcome).toMatchObject({ action: 'created', reason: 'absent' });
+      expect(outcome.object.metadata.ownerReferences).toMatchObject([{ uid: owner.metadata.uid }]);
+      expect(client.tally.count()).toBe(1);
+      expect(client.tally.count({ verb: 'patch', code: 201 })).toBe(1);
+    });
+
+    it('still refuses an object of another owner that the cache has not seen, and leaves it as it was', async () => {
+      const { ns, client, other, owner } = await setup();
+      const rival = await other.create<KubeObject>(widgetResource, widget(ns, 'rival'));
+      const theirs = withOwner(
+        { metadata: { name: 'w-config', namespace: ns }, data: { theirs: 'yes' } },
+        rival,
+      );
+      const before = await other.create<KubeObject>(configMapResource, theirs);
+      const attempt = ownedApply(client, configMapResource, configMapFor(owner), undefined, complete);
+      await expect(attempt).rejects.toMatchObject({ conflict: { reason: 'ControlledByAnother' } });
+      await expect(attempt).rejects.toBeInstanceOf(OwnershipConflictError);
+      const live = await other.get<KubeObject>(configMapResource, { namespace: ns, name: 'w-config' });
+      expect(live.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+      expect(live.metadata.ownerReferences).toEqual(before.metadata.ownerReferences);
+      expect(live.data).toEqual({ theirs: 'yes' });
+      // The refused apply, then the read that names the owner: no write went through.
+      expect(client.tally.count({ verb: 'patch', code: 422 })).toBe(1);
+      expect(client.tally.count({ verb: 'get', code: 200 })).toBe(1);
+    });
+
+    it('adopts an orphan the cache has not seen, as it would after a read', async () => {
+      const { ns, client, other, owner } = await setup();
+      await other.create(configMapResource, {
+        metadata: { name: 'w-config', namespace: ns, labels: { team: 'platform' } },
+        data: { old: 'x' },
+      });
+      const outcome = await ownedApply(client, configMapResource, configMapFor(owner), undefined, complete);
+      expect(outcome.object.metadata.ownerReferences).toMatchObject([
+        { uid: owner.metadata.uid, controller: true },
+      ]);
+      expect(outcome.object.metadata.labels).toEqual({ team: 'platform' });
+      expect(outcome.object.data).toMatchObject({ 'config.yaml': 'a: 1\n' });
+    });
+
+    it('reads first for createOnly and adoptOrphans: false', async () => {
+      const { ns, client, other, owner } = await setup();
+      const secret = withOwner(
+        { metadata: { name: 'w-hmac', namespace: ns }, type: 'Opaque', data: { key: 'Zmlyc3Q=' } },
+        owner,
+      );
+      await other.create(secretResource, secret);
+      const replacement = { ...secret, data: { key: 'c2Vjb25k' } };
+      const kept = await ownedApply(client, secretResource, replacement, undefined, {
+        ...complete,
+        createOnly: true,
+      });
+      expect(kept.action).toBe('unchanged');
+      await other.create(configMapResource, { metadata: { name: 'w-config', namespace: ns } });
+      const orphan = ownedApply(client, configMapResource, configMapFor(owner), undefined, {
+        ...complete,
+        adoptOrphans: false,
+      });
+      await expect(orphan).rejects.toMatchObject({ conflict: { reason: 'NotControlled' } });
+      expect(client.tally.writes()).toBe(0);
+      expect((await other.get<KubeObject>(secretResource, { namespace: ns, name: 'w-hmac' })).data).toEqual({
+        key: 'Zmlyc3Q=',
+      });
+    });
   });
 
   it('createOnly: creates a generated Secret once and never overwrites it', async () => {

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { FlagError, flagNames, parseFlags, usage } from '../src/flags.js';
 
 describe('client-side rate limit flags', () => {
-  it("default to controller-runtime's 20 qps / burst 30", () => {
+  it('default to no client-side limit (controller-runtime since v0.21), burst 30 once a qps is set', () => {
     const flags = parseFlags('c', [], {});
-    expect([flags.kubeApiQps, flags.kubeApiBurst]).toEqual([20, 30]);
+    expect([flags.kubeApiQps, flags.kubeApiBurst]).toEqual([0, 30]);
     expect(flagNames('c')).toEqual(expect.arrayContaining(['kube-api-qps', 'kube-api-burst']));
-    expect(usage('c', 'd')).toMatch(/--kube-api-qps=<value> .*0 disables it \(default 20\)/);
+    expect(usage('c', 'd')).toMatch(/--kube-api-qps=<value> .*priority and fairness \(default 0\)/);
   });
 
   it('accept fractions and 0 (no limit) for qps, a whole number >= 1 for burst', () => {
@@ -37,7 +37,7 @@ describe('parseFlags', () => {
       healthProbeBindAddress: ':8081',
       watchNamespaces: [],
       maxConcurrentReconciles: 1,
-      kubeApiQps: 20,
+      kubeApiQps: 0,
       kubeApiBurst: 30,
       logLevel: 'info',
       help: false,
@@ -81,7 +81,7 @@ describe('parseFlags', () => {
       healthProbeBindAddress: '[::1]:9091',
       watchNamespaces: ['ns1', 'b-2'],
       maxConcurrentReconciles: 1000,
-      kubeApiQps: 20,
+      kubeApiQps: 0,
       kubeApiBurst: 30,
       logLevel: 'debug',
       help: true,
@@ -219,8 +219,8 @@ describe('usage', () => {
         --health-probe-bind-address=<value>          Address of /healthz and /readyz; 0 disables them (default :8081)
         --watch-namespace=<value>                    Only watch these namespaces (comma-separated); default all (env WATCH_NAMESPACE)
         --max-concurrent-reconciles=<value>          Reconciles run at once per controller (never two for one object) (default 1)
-        --kube-api-qps=<value>                       Client-side limit of apiserver requests per second (a watch takes one as it starts); 0 disables it (default 20)
-        --kube-api-burst=<value>                     Requests that may go at once above --kube-api-qps (default 30)
+        --kube-api-qps=<value>                       Client-side limit of apiserver requests per second (a watch takes one as it starts); 0, the default, leaves it to the apiserver's priority and fairness (default 0)
+        --kube-api-burst=<value>                     Requests that may go at once above --kube-api-qps, when that is set (default 30)
         --log-level=<value>                          Log level: trace, debug, info, warn, error, fatal, silent (default info; env LOG_LEVEL)
         --help                                       Print this help and exit
         --version                                    Print the version and exit

@@ -52,8 +52,8 @@ try {
     },
   });
   const simulator = await startWorkloadSimulator({ kubeConfig: kc, namespaces: [ns] });
-  // The controller's client is rate-limited as shipped unless BENCH_KUBE_API_QPS says otherwise (0
-  // disables the limit: what the controller itself costs). BENCH_MAX_CONCURRENT_RECONCILES: workers.
+  // The controller's client has no rate limit, as shipped, unless BENCH_KUBE_API_QPS sets one.
+  // BENCH_MAX_CONCURRENT_RECONCILES: workers.
   const qps = process.env.BENCH_KUBE_API_QPS;
   const workers = process.env.BENCH_MAX_CONCURRENT_RECONCILES;
   const manager = await startServerController(kc, [
@@ -105,7 +105,7 @@ try {
   await simulator.stop();
 
   console.log(
-    `server-controller bench: ${servers} MCPServers sharing one MCPTelemetryConfig (--kube-api-qps=${qps ?? '20, the default'}, --max-concurrent-reconciles=${workers ?? '1, the default'})`,
+    `server-controller bench: ${servers} MCPServers sharing one MCPTelemetryConfig (--kube-api-qps=${qps ?? '0 (no limit), the default'}, --max-concurrent-reconciles=${workers ?? '1, the default'})`,
   );
   console.log(`  servers created in            ${Math.round(created)} ms`);
   console.log(

@@ -13,7 +13,7 @@
 // include the simulator's and the watches' work: on a loaded machine they grow.
 //
 // Env: BENCH_IDLE_MS (idle period, default 30000), BENCH_CHANGES (default 5), BENCH_RENDER_RUNS
-// (default 50), BENCH_KUBE_API_QPS (the controller's --kube-api-qps; default: as shipped, 20),
+// (default 50), BENCH_KUBE_API_QPS (the controller's --kube-api-qps; default: as shipped, no limit),
 // BENCH_TIMELINE=1 (also print every request of the controller, by when its answer came, and what
 // each new version of the vMCP's status changed), BENCH_VMCP_RUNTIME=absent (see below).
 import { existsSync } from 'node:fs';
@@ -327,7 +327,7 @@ try {
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   console.log(
-    `vmcp-controller bench: one inline VirtualMCPServer over ${total} members (${shape.servers} MCPServers, ${shape.remoteProxies} MCPRemoteProxies, ${shape.entries} MCPServerEntries; --kube-api-qps=${qps ?? '20, the default'}${runtimeAbsent ? '; vmcp runtime absent after the first rollout' : ''})`,
+    `vmcp-controller bench: one inline VirtualMCPServer over ${total} members (${shape.servers} MCPServers, ${shape.remoteProxies} MCPRemoteProxies, ${shape.entries} MCPServerEntries; --kube-api-qps=${qps ?? '0 (no limit), the default'}${runtimeAbsent ? '; vmcp runtime absent after the first rollout' : ''})`,
   );
   console.log(`  members created (object + status) in   ${ms(membersMs)}`);
   console.log(`  controller started (caches synced) in  ${ms(startMs)}`);

@@ -9,8 +9,8 @@
  * The contract under failure:
  * - Rate limit: every request, and every watch once at its start, first takes a token from a
  *   client-go style bucket when `qps` is given (unset or `<= 0`: no client-side limit). A controller
- *   binary sets it from `--kube-api-qps`/`--kube-api-burst` (controller-runtime's 20/30); tools and test
- *   drivers leave it unset.
+ *   binary sets it from `--kube-api-qps`/`--kube-api-burst` (default: no limit, the apiserver's priority
+ *   and fairness governs, as with controller-runtime since v0.21); tools and test drivers leave it unset.
  * - Deadline: an ordinary request settles within `timeoutMs` (30 s) of leaving the rate limiter,
  *   whatever happens: loading credentials, waiting for a pooled socket, connecting, the answer, the
  *   body, retries. A watch must get its response headers within `watchHeaderTimeoutMs` (30 s); after
