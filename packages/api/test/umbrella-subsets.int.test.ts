@@ -16,6 +16,7 @@ import {
   buildChartDependencies,
   createNamespace,
   helm,
+  identities,
   installCRDs,
   renderChart,
   renderNotes,
@@ -65,10 +66,6 @@ async function forEverySubset<T>(task: (mask: number) => Promise<T>): Promise<Re
 /** Expected of every subset, keyed like forEverySubset's answers. */
 const expectedForEverySubset = <T>(expected: (mask: number) => T): Record<string, T> =>
   Object.fromEntries(masks.map((mask) => [subsetName(mask), expected(mask)]));
-
-/** `Kind namespace/name`, sorted. */
-const identities = (docs: RenderedObject[]): string[] =>
-  docs.map((d) => `${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name}`).sort();
 
 /** What one controller's chart installs with default values in release `mcp`, namespace `ns`. */
 const objectsOf = (controller: Controller, ns: string): string[] => [

@@ -15,11 +15,18 @@
  * Failure modes: a missing `dist/main.js` throws at `start()` saying to build first; a process that
  * exits before `/readyz` answers 200, or is not ready within the deadline, throws with its log tail.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually, freeLoopbackPort, httpGet, logTail, type SimulatorLog } from '@mcp-controllers/testkit';
+import {
+  eventually,
+  freeLoopbackPort,
+  httpGet,
+  logTail,
+  spawnLogged,
+  type SimulatorLog,
+} from '@mcp-controllers/testkit';
 
 export const controllerNames = ['group', 'telemetry', 'entry', 'server', 'vmcp'] as const;
 export type ControllerName = (typeof controllerNames)[number];
@@ -36,8 +43,6 @@ export const leaseFlags = [
   '--leader-election-renew-deadline=6s',
   '--leader-election-retry-period=1s',
 ];
-
-const pdeathsig = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--'] : [];
 
 export interface ControllerProcess {
   readonly name: ControllerName;
@@ -189,10 +194,7 @@ export class Controllers {
       `--log-level=${process.env.MCP_E2E_LOG_LEVEL ?? 'info'}`,
       ...extraArgs,
     ];
-    const [file, ...rest] = [...pdeathsig, process.execPath, ...args];
-    const log = openSync(logFile, 'a');
-    const child = spawn(file!, rest, { stdio: ['ignore', log, log] });
-    closeSync(log);
+    const child = spawnLogged(process.execPath, args, logFile);
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start ${main}; see ${logFile}`);
     this.live.add(child);

@@ -77,10 +77,10 @@ export function flagValue(container: Container, flag: string): string | undefine
   return arg?.slice(flag.length + 3);
 }
 
-/** `kind namespace/name` of each object, sorted: readable in a failed assertion. */
+/** `kind namespace/name` of each object (of these kinds; all when none given), sorted: readable in a failed assertion. */
 export function identities(docs: RenderedObject[], ...kinds: string[]): string[] {
   return docs
-    .filter((d) => kinds.includes(d.kind))
+    .filter((d) => kinds.length === 0 || kinds.includes(d.kind))
     .map((d) => `${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name}`)
     .sort();
 }

@@ -19,7 +19,7 @@ export {
   runConcurrently,
 } from './cluster.js';
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
-export { pidAlive } from './processes.js';
+export { pidAlive, spawnLogged } from './processes.js';
 export { freeLoopbackPort } from './ports.js';
 export { startTcpProxy, type TcpProxy } from './proxy.js';
 export {
@@ -40,6 +40,7 @@ export {
   type RenderedObject,
   type RenderOptions,
 } from './charts.js';
+export { identities } from './chart-views.js';
 export { chartRelease, kubeConfigAsChartServiceAccount, type ChartRelease } from './rbac.js';
 export { serviceMonitorCRD } from './service-monitor-crd.js';
 export {

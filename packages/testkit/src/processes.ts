@@ -41,6 +41,26 @@ function installExitHook(): void {
 
 const pdeathsig = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--'] : [];
 
+/**
+ * Spawns `command` with stdout and stderr appended to `logFile`, under `setpriv --pdeathsig SIGKILL`
+ * where it exists (the kernel kills the child when this process dies). The caller owns the child: for
+ * the other two layers, use `startProcess`.
+ */
+export function spawnLogged(
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess {
+  const [file, ...rest] = [...pdeathsig, command, ...args];
+  const log = openSync(logFile, 'a');
+  try {
+    return spawn(file!, rest, { stdio: ['ignore', log, log], env });
+  } finally {
+    closeSync(log);
+  }
+}
+
 export function startProcess(
   name: string,
   command: string,
@@ -49,10 +69,7 @@ export function startProcess(
   env: NodeJS.ProcessEnv = process.env,
 ): ManagedProcess {
   installExitHook();
-  const [file, ...rest] = [...pdeathsig, command, ...args];
-  const log = openSync(logFile, 'a');
-  const child = spawn(file!, rest, { stdio: ['ignore', log, log], env });
-  closeSync(log);
+  const child = spawnLogged(command, args, logFile, env);
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command}); see ${logFile}`);
   live.add(child);
   const exited = new Promise<number | string>((resolve) => {
