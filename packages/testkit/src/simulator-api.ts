@@ -19,7 +19,7 @@ export interface WorkloadSimulatorOptions {
   /** Only Deployments (and Pods, ConfigMaps, the toolhive kinds) in these namespaces; default all. */
   namespaces?: string[];
   log?: SimulatorLog;
-  /** Relist every Deployment this often (ms) as a safety net for missed events; default 30 s. */
+  /** Queue every Deployment, Pod owner and vMCP held this often (ms), a safety net; default 30 s. */
   resyncMs?: number;
   /** Deployments reconciled at once (and, separately, VirtualMCPServers evaluated); default 8. */
   concurrency?: number;

@@ -1,7 +1,7 @@
 /**
- * The event plumbing of the workload simulator (`simulator.ts`): a keyed work queue and a watch that
- * reconnects by itself. Both are small on purpose: the simulator reconciles from fresh reads, so
- * events only say *which* Deployment to look at.
+ * The event plumbing of the workload simulator (`simulator.ts`): a keyed work queue, a watch that
+ * reconnects by itself (events only say *which* object to look at), and a list-then-watch loop that
+ * keeps a copy current (the simulator's stores, `simulator-store.ts`).
  */
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { SimulatorLog } from './simulator.js';
@@ -133,19 +133,16 @@ export interface WatchLoop {
 }
 
 /**
- * Watches `path` until `stop()`, reconnecting after any end with a backoff (100 ms doubling to 10 s)
- * that resets once a stream lasted 10 s; the third quick failure in a row is logged (warn). It never
- * passes a resourceVersion, so every (re)connect replays the current objects as ADDED events: a
- * reconnect is a resync, and a 410 cannot happen. `onEvent` must not throw (client-node swallows
- * it). Resolves after the first connect attempt, whether it succeeded or a retry is scheduled.
- * Its timers do not hold the process open.
+ * Runs `session` again and again until `stop()`: each run opens a stream and calls `end` once it is
+ * over (a second call is ignored). Between runs a backoff of 100 ms doubling to 10 s, reset once a
+ * run lasted 10 s; the third quick failure in a row is logged (warn). A throwing `session` ends its
+ * run with that error. Resolves after the first run started (or failed). Its timers do not hold the
+ * process open.
  */
-export async function startWatchLoop(
-  kubeConfig: KubeConfig,
+async function reconnecting(
   path: string,
-  query: Record<string, string>,
-  onEvent: (obj: RawObject) => void,
   log: SimulatorLog,
+  session: (end: (err: unknown) => void) => Promise<AbortController | undefined>,
 ): Promise<WatchLoop> {
   const state: { stopped: boolean; abort?: AbortController; timer?: NodeJS.Timeout } = { stopped: false };
   // A function, not the field: the compiler would keep the narrowing from before the await.
@@ -154,7 +151,10 @@ export async function startWatchLoop(
   const connect = async (): Promise<void> => {
     if (state.stopped) return;
     const since = Date.now();
-    const done = (err: unknown) => {
+    let ended = false;
+    const end = (err: unknown) => {
+      if (ended) return;
+      ended = true;
       if (state.stopped) return;
       failures = Date.now() - since > 10_000 ? 0 : failures + 1;
       if (err && failures === 3) {
@@ -167,19 +167,12 @@ export async function startWatchLoop(
       state.timer.unref();
     };
     try {
-      const abort = await new Watch(kubeConfig).watch(
-        path,
-        query,
-        (_type: string, obj: RawObject) => {
-          onEvent(obj);
-        },
-        done,
-      );
+      const abort = await session(end);
       state.abort = abort;
-      // stop() may have run while the watch was connecting.
-      if (stopped()) abort.abort();
+      // stop() may have run while the stream was connecting.
+      if (stopped()) abort?.abort();
     } catch (err) {
-      done(err);
+      end(err);
     }
   };
   await connect();
@@ -190,4 +183,96 @@ export async function startWatchLoop(
       state.abort?.abort();
     },
   };
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface ListWatchHandlers<T> {
+  /** A list's items: the whole current content of the path (first, and after every reconnect). */
+  onList(items: T[]): void;
+  /** A change after that list, in the apiserver's order. */
+  onEvent(type: WatchEventType, obj: T): void;
+  /** The list failed or the watch ended: what was listed may miss changes until the next `onList`. */
+  onGap(): void;
+}
+
+export interface ListWatchSource<T> {
+  /** The collection's path, e.g. `/api/v1/namespaces/ns/pods`. */
+  path: string;
+  /** The list: items and the list's resourceVersion; it must apply the same filter as `query`. */
+  list: () => Promise<{ items: T[]; resourceVersion: string | undefined }>;
+  /** Query parameters of the watch besides `resourceVersion` (e.g. a `labelSelector`). */
+  query?: Record<string, string>;
+  /** A watch event's object (plain JSON) as `list` returns items, e.g. a typed client-node model. */
+  decode?: (raw: unknown) => T;
+}
+
+/**
+ * Keeps a copy of `source.path`'s objects current until `stop()`, as an informer does: each
+ * (re)connect runs `list` (items and the list's resourceVersion), hands the items to `onList`, then
+ * watches from that resourceVersion, so every event after the list arrives once, deletions included.
+ * Any end (a dropped stream, the apiserver's watch timeout, an `ERROR` event such as 410 Gone, a
+ * failed list, a throwing `decode`) calls `onGap` once and reconnects with a fresh list (backoff and
+ * logging as `reconnecting`); events of an ended stream are dropped. Handlers must not throw
+ * (client-node swallows it). Resolves after the first list and connect attempt.
+ */
+export async function startListWatchLoop<T>(
+  kubeConfig: KubeConfig,
+  source: ListWatchSource<T>,
+  handlers: ListWatchHandlers<T>,
+  log: SimulatorLog,
+): Promise<WatchLoop> {
+  const decode = source.decode ?? ((raw: unknown) => raw as T);
+  return reconnecting(source.path, log, async (end) => {
+    // An object, not locals: `finish` may run before the watch connects (a failed list or connect).
+    const stream: { over: boolean; controller?: AbortController } = { over: false };
+    const finish = (err: unknown) => {
+      if (stream.over) return;
+      stream.over = true;
+      stream.controller?.abort();
+      handlers.onGap();
+      end(err);
+    };
+    let listed: { items: T[]; resourceVersion: string | undefined };
+    try {
+      listed = await source.list();
+    } catch (err) {
+      finish(err);
+      return undefined;
+    }
+    handlers.onList(listed.items);
+    const query = {
+      ...source.query,
+      ...(listed.resourceVersion ? { resourceVersion: listed.resourceVersion } : {}),
+    };
+    stream.controller = await new Watch(kubeConfig).watch(
+      source.path,
+      query,
+      (type: string, obj: unknown) => {
+        if (stream.over) return;
+        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+          let decoded: T;
+          try {
+            decoded = decode(obj);
+          } catch (err) {
+            finish(err);
+            return;
+          }
+          handlers.onEvent(type, decoded);
+        } else if (type === 'ERROR') finish(watchError(obj));
+        // BOOKMARK (not asked for) and anything else carry no change.
+      },
+      finish,
+    );
+    if (stream.over) stream.controller.abort();
+    return stream.controller;
+  });
+}
+
+/** An `ERROR` event's Status as an error with its code, so logs read e.g. `410: too old ...`. */
+function watchError(status: unknown): Error {
+  const { code, message } = (status ?? {}) as { code?: unknown; message?: unknown };
+  return Object.assign(new Error(typeof message === 'string' ? message : 'watch ERROR event'), {
+    code: typeof code === 'number' ? code : undefined,
+  });
 }

@@ -1,24 +1,29 @@
 /**
  * The I/O edge of the workload simulator's vmcp runtime (the computation is `simulator-vmcp.ts`; the
  * behaviour, failure modes and costs are described in `simulator.ts`'s module comment). One
- * evaluation per VirtualMCPServer `<namespace>/<name>` at a time, on its own keyed queue, from fresh
- * reads.
+ * evaluation per VirtualMCPServer `<namespace>/<name>` at a time, on its own keyed queue, from
+ * stores (`simulator-store.ts`) kept by list-then-watch loops: the vMCPs and each member kind
+ * (MCPServers, MCPRemoteProxies, MCPServerEntries) here, one loop per kind and watch scope; its Pods
+ * and ConfigMap from the simulator's `WorkloadReads`. An evaluation sends no read while its kinds are
+ * synced. While one is not synced for the namespace (its first list has not answered yet, its CRD is
+ * absent, or its watch ended and the relist is pending) the evaluation reads that kind from the
+ * apiserver instead (a GET of the vMCP, a LIST of a member kind or of the Pods), as before the
+ * stores: never a partial copy taken for complete, and no wait. An event updates its store before
+ * it queues the vMCPs it concerns, so the evaluation it causes sees it; the status patch's answer
+ * goes into the vMCP store (a stale copy makes the resourceVersion-guarded patch fail with 409,
+ * which requeues).
  */
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import {
   httpCode,
   KeyedWorkQueue,
-  startWatchLoop,
+  startListWatchLoop,
   type RawObject,
   type WatchLoop,
 } from './simulator-loop.js';
 import type { SimulatorLog } from './simulator-api.js';
+import type { WorkloadReads } from './simulator-reads.js';
+import { ObjectStore } from './simulator-store.js';
 import {
   groupRefName,
   isServingPod,
@@ -93,13 +98,16 @@ function queueLog(log: SimulatorLog): SimulatorLog {
 
 export class VmcpRuntime {
   private readonly custom: CustomObjectsApi;
-  private readonly core: CoreV1Api;
   private readonly queue: KeyedWorkQueue;
   /** vMCP names per namespace seen in events, so a member's change reaches them; 404 forgets one. */
   private readonly known = new Map<string, Set<string>>();
   /** `setBackendHealth`, per `<namespace>/<member>`. */
   private readonly health = new Map<string, BackendHealth>();
   private readonly modes = new Map<string, VmcpRuntimeMode>();
+  private readonly vmcps = new ObjectStore<LooseObject>();
+  private readonly members = Object.fromEntries(
+    memberKinds.map((kind) => [kind, new ObjectStore<LooseObject>()]),
+  ) as Record<VmcpMemberKind, ObjectStore<LooseObject>>;
   /** Config problems already logged, so an invalid config.yaml logs once. */
   private readonly warned = new Set<string>();
   private writes = 0;
@@ -108,39 +116,44 @@ export class VmcpRuntime {
     private readonly kubeConfig: KubeConfig,
     private readonly log: SimulatorLog,
     concurrency: number,
+    private readonly reads: WorkloadReads,
   ) {
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.queue = new KeyedWorkQueue((key) => this.reconcile(key), queueLog(log), concurrency);
   }
 
-  /** Watches of VirtualMCPServers and the member kinds in `namespace` (all when undefined). */
+  /** List-then-watch loops of VirtualMCPServers and the member kinds in `namespace` (all when undefined). */
   startWatches(namespace: string | undefined): Promise<WatchLoop>[] {
     const path = (plural: string) =>
       `/apis/${toolhiveApi.group}/${toolhiveApi.version}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`;
     const quiet = quietWhenAbsent(this.log);
-    return [
-      startWatchLoop(
+    const loop = (plural: string, store: ObjectStore<LooseObject>, told: (obj: LooseObject) => void) =>
+      startListWatchLoop<LooseObject>(
         this.kubeConfig,
-        path(vmcpPlural),
-        {},
-        (obj) => {
-          const { namespace: ns, name } = obj.metadata ?? {};
-          if (ns && name) this.enqueue(ns, name);
+        { path: path(plural), list: () => this.listKind(plural, namespace) },
+        {
+          onList: (items) => {
+            for (const obj of store.replace(namespace, items)) told(obj);
+          },
+          onEvent: (type, obj) => {
+            store.apply(type, obj);
+            told(obj);
+          },
+          onGap: () => {
+            store.unsync(namespace);
+          },
         },
         quiet,
-      ),
-      ...memberKinds.map((kind) =>
-        startWatchLoop(
-          this.kubeConfig,
-          path(memberPlurals[kind]),
-          {},
-          (obj) => {
-            if (obj.metadata?.namespace) this.enqueueNamespace(obj.metadata.namespace);
-          },
-          quiet,
-        ),
-      ),
+      );
+    const namespaceOf = (obj: LooseObject) => {
+      if (obj.metadata?.namespace) this.enqueueNamespace(obj.metadata.namespace);
+    };
+    return [
+      loop(vmcpPlural, this.vmcps, (obj) => {
+        const { namespace: ns, name } = obj.metadata ?? {};
+        if (ns && name) this.enqueue(ns, name);
+      }),
+      ...memberKinds.map((kind) => loop(memberPlurals[kind], this.members[kind], namespaceOf)),
     ];
   }
 
@@ -168,18 +181,10 @@ export class VmcpRuntime {
     this.enqueue(namespace, vmcp);
   }
 
-  /** Lists the VirtualMCPServers of each scope (none while the CRD is absent) and queues them. */
-  async resync(scopes: (string | undefined)[]): Promise<void> {
-    for (const namespace of scopes) {
-      const base = { ...toolhiveApi, plural: vmcpPlural };
-      const list = await this.absentAsEmpty(() =>
-        namespace
-          ? this.custom.listNamespacedCustomObject({ ...base, namespace })
-          : this.custom.listCustomObjectForAllNamespaces(base),
-      );
-      for (const v of list) {
-        if (v.metadata?.namespace && v.metadata.name) this.enqueue(v.metadata.namespace, v.metadata.name);
-      }
+  /** Queues every vMCP held by the store or seen in an event (no request). */
+  resync(): void {
+    for (const v of this.vmcps.all()) {
+      if (v.metadata?.namespace && v.metadata.name) this.enqueue(v.metadata.namespace, v.metadata.name);
     }
     for (const [namespace, names] of this.known)
       for (const name of names) this.queue.add(`${namespace}/${name}`);
@@ -208,6 +213,25 @@ export class VmcpRuntime {
     for (const name of this.known.get(namespace) ?? []) this.queue.add(`${namespace}/${name}`);
   }
 
+  /** A loop's list of `plural` in `namespace` (all when undefined), with its resourceVersion. */
+  private async listKind(
+    plural: string,
+    namespace: string | undefined,
+  ): Promise<{ items: LooseObject[]; resourceVersion: string | undefined }> {
+    const base = { ...toolhiveApi, plural };
+    const list = (await (namespace
+      ? this.custom.listNamespacedCustomObject({ ...base, namespace })
+      : this.custom.listCustomObjectForAllNamespaces(base))) as {
+      items?: unknown;
+      metadata?: { resourceVersion?: unknown };
+    };
+    const version = list.metadata?.resourceVersion;
+    return {
+      items: Array.isArray(list.items) ? (list.items as LooseObject[]) : [],
+      resourceVersion: typeof version === 'string' && version !== '' ? version : undefined,
+    };
+  }
+
   /** A list's items, or none when the kind is not served (404: its CRD is not installed). */
   private async absentAsEmpty(list: () => Promise<unknown>): Promise<LooseObject[]> {
     try {
@@ -222,30 +246,16 @@ export class VmcpRuntime {
   private async reconcile(key: string): Promise<void> {
     const [namespace, name] = key.split('/') as [string, string];
     if ((this.modes.get(key) ?? 'play') === 'absent') return;
-    let vmcp: LooseObject;
-    try {
-      vmcp = (await this.custom.getNamespacedCustomObject({
-        ...toolhiveApi,
-        plural: vmcpPlural,
-        namespace,
-        name,
-      })) as LooseObject;
-    } catch (err) {
-      if (httpCode(err) !== 404) throw err;
+    const vmcp = await this.readVmcp(namespace, name);
+    if (!vmcp) {
       this.known.get(namespace)?.delete(name);
       return;
     }
-    const pods = await this.core.listNamespacedPod({ namespace, labelSelector: vmcpPodSelector(name) });
+    const pods = await this.reads.podsOf(namespace, vmcpPodSelector(name), (p) => vmcpKeyOf(p) === key);
     // A stopped runtime writes nothing: the status keeps what the last running one reported.
-    if (!pods.items.some(isServingPod)) return;
-    let configText: string | undefined;
-    try {
-      const cm = await this.core.readNamespacedConfigMap({ name: `${name}${vmcpConfigSuffix}`, namespace });
-      configText = cm.data?.['config.yaml'];
-    } catch (err) {
-      if (httpCode(err) !== 404) throw err;
-    }
-    const config = parseVmcpConfig(configText);
+    if (!pods.some(isServingPod)) return;
+    const cm = await this.reads.configMap(namespace, `${name}${vmcpConfigSuffix}`);
+    const config = parseVmcpConfig(cm?.data?.['config.yaml']);
     if (config.mode === 'invalid') {
       if (!this.warned.has(`${key} ${config.problem}`)) {
         this.warned.add(`${key} ${config.problem}`);
@@ -258,9 +268,11 @@ export class VmcpRuntime {
     }
     const members: VmcpMember[] = [];
     for (const kind of memberKinds) {
-      const items = await this.absentAsEmpty(() =>
-        this.custom.listNamespacedCustomObject({ ...toolhiveApi, plural: memberPlurals[kind], namespace }),
-      );
+      const items =
+        this.members[kind].list(namespace) ??
+        (await this.absentAsEmpty(() =>
+          this.custom.listNamespacedCustomObject({ ...toolhiveApi, plural: memberPlurals[kind], namespace }),
+        ));
       members.push(...items.map((object) => ({ kind, object })));
     }
     const overrides = new Map<string, BackendHealth>();
@@ -272,7 +284,7 @@ export class VmcpRuntime {
     const next = runtimeStatus(vmcp.status, backends, group, new Date());
     if (!next.changed) return;
     this.writes++;
-    await this.custom.patchNamespacedCustomObjectStatus(
+    const patched: unknown = await this.custom.patchNamespacedCustomObjectStatus(
       {
         ...toolhiveApi,
         plural: vmcpPlural,
@@ -282,9 +294,26 @@ export class VmcpRuntime {
       },
       mergePatch,
     );
+    this.vmcps.apply('MODIFIED', patched as LooseObject);
     this.log.debug(
       { virtualMCPServer: key, backends: backends.length, backendCount: next.status.backendCount },
       'workload simulator: vmcp runtime reported its backends',
     );
+  }
+
+  /** VirtualMCPServer `namespace/name` from the store, or a GET while it is not synced; undefined when absent. */
+  private async readVmcp(namespace: string, name: string): Promise<LooseObject | undefined> {
+    if (this.vmcps.isSynced(namespace)) return this.vmcps.get(namespace, name);
+    try {
+      return (await this.custom.getNamespacedCustomObject({
+        ...toolhiveApi,
+        plural: vmcpPlural,
+        namespace,
+        name,
+      })) as LooseObject;
+    } catch (err) {
+      if (httpCode(err) === 404) return undefined;
+      throw err;
+    }
   }
 }

@@ -44,19 +44,29 @@
  * `absent`, or a `config.yaml` the binary would reject (logged once, warn) => it writes nothing and
  * the last report stays; the toolhive CRDs absent => their watches retry quietly (debug) and nothing
  * is reported. Costs, per evaluation (any event of the vMCP, its Pods, Deployment or ConfigMap, any
- * member of its namespace, each resync): up to 6 reads, and 1 write only when the report changes
- * (times move only with a status; a steady state writes nothing).
+ * member change in its namespace, each resync): no read while the stores below are synced, and 1
+ * write only when the report changes (times move only with a status; a steady state writes nothing).
  *
- * It reacts to watch events (Deployments; Pods carrying `pod-template-hash`; ConfigMaps named
- * `*-runconfig` or `*-vmcp-config`; the toolhive kinds above) and, as a safety net, relists
- * Deployments, those Pods and VirtualMCPServers every `resyncMs`. Each Deployment (and, on a queue of
- * its own, each vMCP) is reconciled by one worker at a time from fresh reads (no cache to go stale),
- * so it is idempotent and a steady state costs reads but no writes; 404 and 409 answers (an object
- * deleted or changed mid-way) requeue it silently. Other failures are retried with backoff and
- * logged (warn) once per failure streak, with what to check. Nothing it starts can reject unhandled;
- * `stop()` closes the watches, drops queued work and waits for the reconciles in flight. Costs, per
- * MCPServer Deployment that becomes ready: 6 writes (Pod create, Pod status, Deployment status,
- * StatefulSet, 2 Services) and about two reconciles of 2-3 reads each.
+ * Reads come from in-memory stores, as a kubelet's or a runner's come from informers: one
+ * list-then-watch loop per kind and watch scope (`simulator-reads.ts`: Deployments, Pods carrying
+ * `pod-template-hash`, ConfigMaps named `*-runconfig` or `*-vmcp-config`; `simulator-vmcp-runtime.ts`:
+ * VirtualMCPServers and the member kinds) keeps each copy current, deletions and a relist after
+ * every reconnect included; each change queues what it concerns. The simulator puts what the
+ * apiserver answered to its writes into the stores (and takes the Pods it deletes out), so it does
+ * not act twice on its own change. While a kind's copy is not synced for a namespace (before its
+ * first list, its CRD absent, a watch down) a reconcile reads that kind from the apiserver instead,
+ * so it never acts on a partial copy. A copy lags the apiserver by the events in flight: a write based
+ * on it that is out of date fails with 409 or 404 (Pod names are deterministic, so a Pod is never
+ * created twice) or is idempotent, and the next event queues the object again. As a safety net,
+ * every `resyncMs` it queues again every Deployment, Pod owner and vMCP the stores hold (no request).
+ * Each Deployment (and, on a queue of its own, each vMCP) is reconciled by one worker at a time, so
+ * it is idempotent and a steady state costs neither requests nor writes; 404 and 409 answers (an
+ * object deleted or changed mid-way) requeue it silently. Other failures are retried with backoff
+ * and logged (warn) once per failure streak, with what to check. Nothing it starts can reject
+ * unhandled; `stop()` closes the watches, drops queued work and waits for the reconciles in flight.
+ * Costs, per MCPServer Deployment that becomes ready: 6 writes (Pod create, Pod status, Deployment
+ * status, StatefulSet, 2 Services) and no read. Per kind and watch scope: 1 LIST per (re)connect of
+ * its watch (the apiserver closes every watch after a while).
  *
  * It refuses to start unless the cluster looks like the local control plane: a loopback server URL
  * and no Node objects (a real cluster, kind included, has Nodes and would get duplicate Pods whose
@@ -68,6 +78,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
+  type V1ConfigMap,
   type V1Deployment,
   type V1Pod,
 } from '@kubernetes/client-node';
@@ -98,14 +109,8 @@ import {
   type PodState,
   type RunnerMode,
 } from './simulator-objects.js';
-import {
-  errorText,
-  httpCode,
-  KeyedWorkQueue,
-  startWatchLoop,
-  type RawObject,
-  type WatchLoop,
-} from './simulator-loop.js';
+import { httpCode, KeyedWorkQueue, type RawObject, type WatchLoop } from './simulator-loop.js';
+import { runConfigSuffix, WorkloadReads } from './simulator-reads.js';
 import { VmcpRuntime } from './simulator-vmcp-runtime.js';
 import type { BackendHealth, VmcpRuntimeMode } from './simulator-vmcp.js';
 import type {
@@ -158,10 +163,9 @@ class Simulator implements WorkloadSimulator {
   private readonly log: SimulatorLog;
   private readonly queue: KeyedWorkQueue;
   private readonly vmcp: VmcpRuntime;
+  private readonly reads: WorkloadReads;
   private readonly behaviours = new Map<string, PodBehaviour>();
   private readonly runners = new Map<string, RunnerMode>();
-  /** Last selector seen per Deployment, to find its Pods after it is gone. */
-  private readonly selectors = new Map<string, string>();
   /** Runner problems already logged, so a crash-looping Deployment logs once. */
   private readonly warned = new Set<string>();
   private readonly watches: WatchLoop[] = [];
@@ -174,56 +178,33 @@ class Simulator implements WorkloadSimulator {
     this.core = options.kubeConfig.makeApiClient(CoreV1Api);
     this.log = options.log ?? silent;
     this.queue = new KeyedWorkQueue((key) => this.reconcile(key), this.log, options.concurrency ?? 8);
-    this.vmcp = new VmcpRuntime(options.kubeConfig, this.log, options.concurrency ?? 8);
+    this.reads = new WorkloadReads(options.kubeConfig, this.log, {
+      onDeployment: (d) => {
+        this.enqueueNamed(d, d.metadata?.name);
+        this.vmcp.onWorkload(d);
+      },
+      onPod: (pod) => {
+        const owner = pod.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment');
+        this.enqueueNamed(pod, owner?.name);
+        this.vmcp.onWorkload(pod);
+      },
+      onConfigMap: (cm: V1ConfigMap) => {
+        const name = cm.metadata?.name;
+        if (name?.endsWith(runConfigSuffix)) this.enqueueNamed(cm, name.slice(0, -runConfigSuffix.length));
+        this.vmcp.onConfigMap(cm);
+      },
+    });
+    this.vmcp = new VmcpRuntime(options.kubeConfig, this.log, options.concurrency ?? 8, this.reads);
   }
 
   async start(): Promise<void> {
-    const kc = this.options.kubeConfig;
-    const path = (ns: string | undefined, group: string, plural: string) =>
-      `${group}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
     const watches: Promise<WatchLoop>[] = [];
     for (const ns of this.options.namespaces ?? [undefined]) {
-      watches.push(
-        startWatchLoop(
-          kc,
-          path(ns, '/apis/apps/v1', 'deployments'),
-          {},
-          (obj) => {
-            this.enqueueNamed(obj, obj.metadata?.name);
-            this.vmcp.onWorkload(obj);
-          },
-          this.log,
-        ),
-        startWatchLoop(
-          kc,
-          path(ns, '/api/v1', 'pods'),
-          { labelSelector: templateHashLabel },
-          (obj) => {
-            const owner = obj.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment');
-            this.enqueueNamed(obj, owner?.name);
-            this.vmcp.onWorkload(obj);
-          },
-          this.log,
-        ),
-        startWatchLoop(
-          kc,
-          path(ns, '/api/v1', 'configmaps'),
-          {},
-          (obj) => {
-            const name = obj.metadata?.name;
-            if (name?.endsWith('-runconfig')) this.enqueueNamed(obj, name.slice(0, -'-runconfig'.length));
-            this.vmcp.onConfigMap(obj);
-          },
-          this.log,
-        ),
-        ...this.vmcp.startWatches(ns),
-      );
+      watches.push(...this.reads.startWatches(ns), ...this.vmcp.startWatches(ns));
     }
     this.watches.push(...(await Promise.all(watches)));
     this.resyncTimer = setInterval(() => {
-      this.resync().catch((err: unknown) => {
-        this.log.debug({ error: errorText(err) }, 'workload simulator: resync failed; the next one retries');
-      });
+      this.resync();
     }, this.options.resyncMs ?? 30_000);
     this.resyncTimer.unref();
     this.log.info({ namespaces: this.options.namespaces ?? 'all' }, 'workload simulator started');
@@ -268,51 +249,35 @@ class Simulator implements WorkloadSimulator {
     if (namespace && name) this.queue.add(`${namespace}/${name}`);
   }
 
-  private async resync(): Promise<void> {
-    const scopes = this.options.namespaces ?? [undefined];
-    for (const namespace of scopes) {
-      const list = namespace
-        ? await this.apps.listNamespacedDeployment({ namespace })
-        : await this.apps.listDeploymentForAllNamespaces();
-      for (const d of list.items) this.queue.add(`${d.metadata?.namespace ?? ''}/${d.metadata?.name ?? ''}`);
-      // Pods of Deployments deleted while an event was missed.
-      const pods = namespace
-        ? await this.core.listNamespacedPod({ namespace, labelSelector: templateHashLabel })
-        : await this.core.listPodForAllNamespaces({ labelSelector: templateHashLabel });
-      for (const pod of pods.items) {
-        const owner = pod.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment');
-        if (owner) this.queue.add(`${pod.metadata?.namespace ?? ''}/${owner.name}`);
-      }
+  /** The safety net: every Deployment, and the owner of every Pod, held by the stores (no request). */
+  private resync(): void {
+    for (const d of this.reads.deployments.all()) this.enqueueNamed(d, d.metadata?.name);
+    // Pods of Deployments deleted while an event was missed.
+    for (const pod of this.reads.pods.all()) {
+      const owner = pod.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment');
+      this.enqueueNamed(pod, owner?.name);
     }
-    await this.vmcp.resync(scopes);
+    this.vmcp.resync();
   }
 
   // ---- reconcile ----
 
   private async reconcile(key: string): Promise<void> {
     const [namespace, name] = key.split('/') as [string, string];
-    let deployment: V1Deployment | undefined;
-    try {
-      deployment = await this.apps.readNamespacedDeployment({ name, namespace });
-    } catch (err) {
-      if (httpCode(err) !== 404) throw err;
-    }
+    const owned = (p: V1Pod) => ownedBy(p, name);
+    const deployment = await this.reads.deployment(namespace, name);
     if (!deployment || deployment.metadata?.deletionTimestamp) {
-      const selector = this.selectors.get(key) ?? templateHashLabel;
-      const pods = await this.core.listNamespacedPod({ namespace, labelSelector: selector });
-      for (const pod of pods.items.filter((p) => ownedBy(p, name))) await this.deletePod(pod);
-      this.selectors.delete(key);
+      for (const pod of await this.reads.podsOf(namespace, templateHashLabel, owned))
+        await this.deletePod(pod);
       return;
     }
-    const selector = selectorString(deployment.spec?.selector);
-    this.selectors.set(key, selector);
     const hash = templateHash(deployment.spec?.template);
     const wanted = new Set(
       Array.from({ length: desiredReplicas(deployment) }, (_, i) => podName(name, hash, i)),
     );
-    const list = await this.core.listNamespacedPod({ namespace, labelSelector: selector });
+    const selector = selectorString(deployment.spec?.selector);
     const live: V1Pod[] = [];
-    for (const pod of list.items.filter((p) => ownedBy(p, name))) {
+    for (const pod of await this.reads.podsOf(namespace, selector, owned)) {
       const current =
         wanted.has(pod.metadata?.name ?? '') &&
         !pod.metadata?.deletionTimestamp &&
@@ -323,21 +288,23 @@ class Simulator implements WorkloadSimulator {
     for (const podName of wanted) {
       if (live.some((p) => p.metadata?.name === podName)) continue;
       const index = Number(podName.slice(podName.lastIndexOf('-') + 1));
-      live.push(
-        await this.write(() =>
-          this.core.createNamespacedPod({ namespace, body: podFor(deployment, hash, index) }),
-        ),
+      // A 409 (the Pod exists: the store had not seen it yet) requeues; the Pod's event comes next.
+      const created = await this.write(() =>
+        this.core.createNamespacedPod({ namespace, body: podFor(deployment, hash, index) }),
       );
+      this.reads.pods.apply('MODIFIED', created);
+      live.push(created);
     }
     const final = await this.drivePods(deployment, key, live);
     const desired = desiredDeploymentStatus(deployment, final, hash);
     if (!sameDeploymentStatus(currentDeploymentStatus(deployment), desired)) {
-      await this.write(() =>
+      const patched = await this.write(() =>
         this.apps.patchNamespacedDeploymentStatus(
           { name, namespace, body: deploymentStatusPatch(desired, new Date()) },
           mergePatch,
         ),
       );
+      this.reads.deployments.apply('MODIFIED', patched);
     }
   }
 
@@ -361,7 +328,7 @@ class Simulator implements WorkloadSimulator {
       const current = currentState(pod);
       const state = sameState(current, wanted) ? wanted : reached;
       if (!sameState(current, state)) {
-        await this.write(() =>
+        const patched = await this.write(() =>
           this.core.patchNamespacedPodStatus(
             {
               name: pod.metadata?.name ?? '',
@@ -371,6 +338,7 @@ class Simulator implements WorkloadSimulator {
             mergePatch,
           ),
         );
+        this.reads.pods.apply('MODIFIED', patched);
       }
       result.push({ hash: pod.metadata?.labels?.[templateHashLabel] ?? '', ready: state.kind === 'ready' });
     }
@@ -385,15 +353,9 @@ class Simulator implements WorkloadSimulator {
   private async playRunner(deployment: V1Deployment, key: string): Promise<PodState> {
     const namespace = deployment.metadata?.namespace ?? '';
     const name = deployment.metadata?.name ?? '';
-    let data: string | undefined;
-    try {
-      const cm = await this.core.readNamespacedConfigMap({ name: `${name}-runconfig`, namespace });
-      data = cm.data?.['runconfig.json'];
-    } catch (err) {
-      if (httpCode(err) !== 404) throw err;
-      return { kind: 'waiting', reason: 'ContainerCreating' };
-    }
-    const config = parseRunConfig(data);
+    const cm = await this.reads.configMap(namespace, `${name}${runConfigSuffix}`);
+    if (!cm) return { kind: 'waiting', reason: 'ContainerCreating' };
+    const config = parseRunConfig(cm.data?.['runconfig.json']);
     const image = runnerImage(deployment);
     if (!config.ok || !image) {
       const problem = config.ok ? 'the proxy container has no image argument' : config.problem;
@@ -442,18 +404,20 @@ class Simulator implements WorkloadSimulator {
     return { kind: 'ready' };
   }
 
+  /** Deletes the Pod (gone already is fine) and takes it out of the store. */
   private async deletePod(pod: V1Pod): Promise<void> {
+    const name = pod.metadata?.name ?? '';
+    const namespace = pod.metadata?.namespace ?? '';
+    let resourceVersion: string | undefined;
     try {
-      await this.write(() =>
-        this.core.deleteNamespacedPod({
-          name: pod.metadata?.name ?? '',
-          namespace: pod.metadata?.namespace ?? '',
-          gracePeriodSeconds: 0,
-        }),
+      const deleted = await this.write(() =>
+        this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }),
       );
+      resourceVersion = deleted.metadata?.resourceVersion;
     } catch (err) {
       if (httpCode(err) !== 404) throw err;
     }
+    this.reads.pods.forget(namespace, name, resourceVersion);
   }
 
   private async write<T>(request: () => Promise<T>): Promise<T> {

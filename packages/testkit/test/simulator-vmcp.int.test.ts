@@ -1,239 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../src/index.js';
 import {
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Deployment,
-} from '@kubernetes/client-node';
-import { readdirSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  eventually,
-  installCRDs,
-  startWorkloadSimulator,
-  type SimulatorLog,
-  type WorkloadSimulator,
-} from '../src/index.js';
-import { useControlPlane, useNamespace } from '../src/vitest.js';
+  backendsOf,
+  condition,
+  controllerReady,
+  controllerStatus,
+  useVmcpSimulator,
+  type LogRecord,
+} from './simulator-vmcp-harness.js';
 
-const controlPlane = useControlPlane();
-const namespace = useNamespace(controlPlane, 'simvmcp');
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const toolhive = { group: 'toolhive.stacklok.dev', version: 'v1beta1' };
-const crdDir = new URL('../../api/generated/crds/', import.meta.url);
+const {
+  apis,
+  namespace,
+  sim,
+  toolhiveCRDs,
+  startSim,
+  createDeployment,
+  setStatus,
+  mcpServer,
+  createVmcp,
+  readVmcp,
+  vmcpWhen,
+  evaluatedAfter,
+  readyPods,
+} = useVmcpSimulator('simvmcp');
 
-let sim: WorkloadSimulator | undefined;
-afterEach(async () => {
-  await sim?.stop();
-  sim = undefined;
-});
-
-const apis = () => {
-  const kc = controlPlane().kubeConfig;
-  return {
-    apps: kc.makeApiClient(AppsV1Api),
-    core: kc.makeApiClient(CoreV1Api),
-    custom: kc.makeApiClient(CustomObjectsApi),
-  };
-};
-
-let crdsInstalled: Promise<unknown> | undefined;
-/** The CRDs the vmcp runtime reads, installed once for the file (the first test runs without them). */
-async function toolhiveCRDs(): Promise<void> {
-  crdsInstalled ??= installCRDs(
-    controlPlane().kubeConfig,
-    readdirSync(crdDir)
-      .filter((f) => /_(virtualmcpservers|mcpservers|mcpremoteproxies|mcpserverentries)\.yaml$/.test(f))
-      .map((f) => new URL(f, crdDir).pathname),
-  );
-  await crdsInstalled;
-}
-
-interface LogRecord {
-  level: 'debug' | 'info' | 'warn';
-  fields: object;
-  message: string;
-}
-
-async function startSim(records: LogRecord[] = []): Promise<WorkloadSimulator> {
-  const log: SimulatorLog = {
-    debug: (fields, message) => records.push({ level: 'debug', fields, message }),
-    info: (fields, message) => records.push({ level: 'info', fields, message }),
-    warn: (fields, message) => records.push({ level: 'warn', fields, message }),
-  };
-  sim = await startWorkloadSimulator({
-    kubeConfig: controlPlane().kubeConfig,
-    namespaces: [namespace()],
-    resyncMs: 500,
-    log,
-  });
-  return sim;
-}
-
-/** The Deployment the vmcp controller makes for VirtualMCPServer `name` (its labels; one container). */
-function vmcpDeployment(name: string): V1Deployment {
-  const labels = {
-    app: 'virtualmcpserver',
-    'app.kubernetes.io/instance': name,
-    'app.kubernetes.io/name': 'virtualmcpserver',
-    toolhive: 'true',
-    'toolhive-name': name,
-  };
-  return {
-    metadata: { name, labels },
-    spec: {
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: { containers: [{ name: 'vmcp', image: 'ghcr.io/stacklok/toolhive/vmcp:v0.44.0' }] },
-      },
-    },
-  };
-}
-
-async function createDeployment(name: string): Promise<void> {
-  await apis().apps.createNamespacedDeployment({ namespace: namespace(), body: vmcpDeployment(name) });
-}
-
-const kinds: Record<string, string> = {
-  mcpservers: 'MCPServer',
-  virtualmcpservers: 'VirtualMCPServer',
-};
-
-async function create(plural: string, name: string, spec: object): Promise<void> {
-  await apis().custom.createNamespacedCustomObject({
-    ...toolhive,
-    plural,
-    namespace: namespace(),
-    body: {
-      apiVersion: `${toolhive.group}/${toolhive.version}`,
-      kind: kinds[plural],
-      metadata: { name },
-      spec,
-    },
-  });
-}
-
-/** Writes status fields as the object's controller would (merge patch of the status subresource). */
-async function setStatus(plural: string, name: string, status: object): Promise<void> {
-  await apis().custom.patchNamespacedCustomObjectStatus(
-    { ...toolhive, plural, namespace: namespace(), name, body: { status } },
-    mergePatch,
-  );
-}
-
-async function mcpServer(
-  name: string,
-  group: string,
-  status: { phase: string; url?: string },
-): Promise<void> {
-  await create('mcpservers', name, { image: `ghcr.io/example/${name}:1`, groupRef: { name: group } });
-  await setStatus('mcpservers', name, status);
-}
-
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-}
-interface Backend {
-  name: string;
-  url?: string;
-  status: string;
-  lastHealthCheck?: string;
-  message?: string;
-}
-interface VmcpView {
-  metadata: { resourceVersion: string };
-  status?: {
-    phase?: string;
-    message?: string;
-    url?: string;
-    discoveredBackends?: Backend[];
-    backendCount?: number;
-    conditions?: Condition[];
-  };
-}
-
-async function createVmcp(name: string, group: string): Promise<void> {
-  await create('virtualmcpservers', name, { groupRef: { name: group }, incomingAuth: { type: 'anonymous' } });
-}
-
-async function readVmcp(name: string): Promise<VmcpView> {
-  return (await apis().custom.getNamespacedCustomObject({
-    ...toolhive,
-    plural: 'virtualmcpservers',
-    namespace: namespace(),
-    name,
-  })) as VmcpView;
-}
-
-async function vmcpWhen(name: string, accept: (v: VmcpView) => boolean, what: string): Promise<VmcpView> {
-  let last: VmcpView | undefined;
-  try {
-    return await eventually(
-      async () => {
-        last = await readVmcp(name);
-        return accept(last) ? last : undefined;
-      },
-      { what, timeoutMs: 15_000 },
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; last status ${JSON.stringify(last?.status)}`);
-  }
-}
-
-const backendsOf = (v: VmcpView) =>
-  (v.status?.discoveredBackends ?? []).map((b) => `${b.name}=${b.status}@${b.url ?? ''}`);
-const condition = (v: VmcpView, type: string) => v.status?.conditions?.find((c) => c.type === type);
-
-/** Waits until the vmcp runtime evaluated everything that happened before this call, and is idle. */
-async function evaluatedAfter(action: () => unknown): Promise<void> {
-  const s = sim!;
-  await eventually(() => (s.idle() ? true : undefined), { what: 'simulator idle' });
-  const before = s.stats().vmcp.reconciles;
-  await action();
-  await eventually(() => (s.stats().vmcp.reconciles > before && s.idle() ? true : undefined), {
-    what: 'vmcp runtime evaluated and idle',
-  });
-}
-
-async function readyPods(name: string): Promise<void> {
-  await eventually(
-    async () => {
-      const pods = await apis().core.listNamespacedPod({
-        namespace: namespace(),
-        labelSelector: `app.kubernetes.io/instance=${name}`,
-      });
-      return pods.items.some((p) =>
-        p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-      )
-        ? true
-        : undefined;
-    },
-    { what: `a ready pod of ${name}` },
-  );
-}
-
-// A controller-owned condition and fields, as the vmcp controller writes them before the runtime runs.
-const controllerReady: Condition = {
-  type: 'Ready',
-  status: 'False',
-  reason: 'DeploymentNotReady',
-  message: 'Deployment is not yet ready',
-  lastTransitionTime: '2026-01-01T00:00:00Z',
-};
-const controllerStatus = {
-  phase: 'Pending',
-  message: 'Virtual MCP server is starting',
-  url: 'http://vmcp-v.ns.svc.cluster.local:4483',
-  conditions: [controllerReady],
-};
-
-describe('workload simulator: vmcp runtime', () => {
+describe('workload simulator: vmcp runtime reports', () => {
   // First in the file: the toolhive CRDs are not installed yet.
   it('keeps simulating Deployments without the toolhive CRDs, quietly, and reports once they appear', async () => {
     const records: LogRecord[] = [];
@@ -311,7 +103,7 @@ describe('workload simulator: vmcp runtime', () => {
       phase: 'Degraded',
       conditions: [controllerDegraded, condition(first, 'BackendsDiscovered')],
     });
-    sim!.setBackendHealth(namespace(), 'slow', 'ready');
+    sim().setBackendHealth(namespace(), 'slow', 'ready');
     const healed = await vmcpWhen('v', (v) => v.status?.backendCount === 2, 'slow set ready');
     expect(backendsOf(healed)).toEqual([
       'fetch=ready@http://fetch.svc/mcp',
@@ -340,7 +132,7 @@ describe('workload simulator: vmcp runtime', () => {
     expect(condition(moved, 'BackendsDiscovered')?.message).toBe('Discovered 3 backends');
 
     // Clearing the override goes back to the phase.
-    sim!.setBackendHealth(namespace(), 'slow', undefined);
+    sim().setBackendHealth(namespace(), 'slow', undefined);
     await vmcpWhen('v', (v) => v.status?.backendCount === 1, 'slow back to its phase');
   });
 
@@ -376,25 +168,6 @@ describe('workload simulator: vmcp runtime', () => {
     const got = await vmcpWhen('v', (v) => v.status?.backendCount !== undefined, 'backends reported');
     expect(backendsOf(got)).toEqual(['a=ready@http://a.static/mcp', 'b=unavailable@http://b.static/mcp']);
     expect(got.status?.backendCount).toBe(1);
-  });
-
-  it('writes nothing in a steady state, over several resyncs', async () => {
-    await toolhiveCRDs();
-    const s = await startSim();
-    await mcpServer('fetch', 'g', { phase: 'Ready', url: 'http://fetch.svc/mcp' });
-    await mcpServer('slow', 'g', { phase: 'Pending', url: 'http://slow.svc/mcp' });
-    await createVmcp('v', 'g');
-    await createDeployment('v');
-    await vmcpWhen('v', (v) => v.status?.backendCount === 1, 'backends reported');
-    await eventually(() => (s.idle() ? true : undefined), { what: 'simulator idle' });
-    const before = { ...s.stats().vmcp, resourceVersion: (await readVmcp('v')).metadata.resourceVersion };
-    expect(before.writes).toBeGreaterThan(0);
-    // Resyncs every 500 ms re-evaluate the vMCP; five evaluations span at least two resyncs.
-    await eventually(() => (s.stats().vmcp.reconciles >= before.reconciles + 5 ? true : undefined), {
-      what: 'five more evaluations',
-    });
-    expect(s.stats().vmcp.writes).toBe(before.writes);
-    expect((await readVmcp('v')).metadata.resourceVersion).toBe(before.resourceVersion);
   });
 
   it('writes nothing while no pod is ready, or while the runtime is absent', async () => {
