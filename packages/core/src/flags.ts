@@ -30,7 +30,15 @@ interface FlagDoc {
   boolean?: boolean;
 }
 
-function flagDocs(controller: string): FlagDoc[] {
+/**
+ * A binary's own defaults for flags whose best value depends on its work: the MCPServer controller
+ * writes ten objects for each new server, the others one status. A flag given still wins.
+ */
+export interface FlagDefaults {
+  maxConcurrentReconciles?: number;
+}
+
+function flagDocs(controller: string, defaults: FlagDefaults = {}): FlagDoc[] {
   return [
     {
       name: 'kubeconfig',
@@ -102,7 +110,7 @@ function flagDocs(controller: string): FlagDoc[] {
         .min(1, 'expected at least 1')
         .max(1000, 'expected at most 1000'),
       help: 'Reconciles run at once per controller (never two for one object)',
-      default: '1',
+      default: String(defaults.maxConcurrentReconciles ?? 1),
     },
     {
       name: 'kube-api-qps',
@@ -165,8 +173,8 @@ export function flagNames(controller: string): string[] {
   return flagDocs(controller).map((f) => f.name);
 }
 
-export function usage(controller: string, description: string): string {
-  const lines = flagDocs(controller).map((f) => {
+export function usage(controller: string, description: string, defaults?: FlagDefaults): string {
+  const lines = flagDocs(controller, defaults).map((f) => {
     const name = f.boolean ? `--${f.name}` : `--${f.name}=<value>`;
     const extra = [f.default !== undefined ? `default ${f.default}` : '', f.env ? `env ${f.env}` : ''].filter(
       Boolean,
@@ -181,8 +189,9 @@ export function parseFlags(
   controller: string,
   argv: readonly string[],
   env: Record<string, string | undefined> = process.env,
+  defaults?: FlagDefaults,
 ): ManagerFlags {
-  const docs = new Map(flagDocs(controller).map((f) => [f.name, f]));
+  const docs = new Map(flagDocs(controller, defaults).map((f) => [f.name, f]));
   const raw = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

@@ -12,7 +12,7 @@ export { describeListFailure } from './reflector.js';
 export { leaseResource, LeaderElector, type LeaderElectionOptions } from './election.js';
 export * from './events.js';
 export * from './finalizers.js';
-export { FlagError, flagNames, parseFlags, usage, type ManagerFlags } from './flags.js';
+export { FlagError, flagNames, parseFlags, usage, type FlagDefaults, type ManagerFlags } from './flags.js';
 export * from './hash.js';
 export { createLogger, errorFields, silentLogger, type Logger } from './log.js';
 export { Manager, runManager, type ControllerDeps, type ManagerOptions } from './manager.js';

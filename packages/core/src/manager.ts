@@ -32,7 +32,7 @@ import { Cache, type CacheOptions } from './cache.js';
 import { KubeClient, locateKubeConfig } from './client/index.js';
 import type { Controller } from './controller.js';
 import { LeaderElector } from './election.js';
-import { parseFlags, type ManagerFlags } from './flags.js';
+import { parseFlags, type FlagDefaults, type ManagerFlags } from './flags.js';
 import { createLogger, type Logger } from './log.js';
 import { KernelMetrics } from './metrics.js';
 import type { KubeObject } from './object.js';
@@ -48,6 +48,8 @@ export interface ManagerOptions {
   version: string;
   argv?: readonly string[];
   env?: Record<string, string | undefined>;
+  /** This binary's defaults of flags that depend on its work (a flag given still wins). */
+  flagDefaults?: FlagDefaults;
   /** Overrides --kubeconfig (tests). */
   kubeConfig?: KubeConfig;
   logDestination?: DestinationStream;
@@ -96,7 +98,12 @@ export class Manager {
 
   /** Throws FlagError for bad flags; `--help`/`--version` are handled by `runManager`. */
   constructor(private readonly options: ManagerOptions) {
-    this.flags = parseFlags(options.name, options.argv ?? [], options.env ?? process.env);
+    this.flags = parseFlags(
+      options.name,
+      options.argv ?? [],
+      options.env ?? process.env,
+      options.flagDefaults,
+    );
     this.log = createLogger({ level: this.flags.logLevel, name: options.name }, options.logDestination);
     const { kubeConfig, source } = options.kubeConfig
       ? { kubeConfig: options.kubeConfig, source: 'given by the caller' }

@@ -17,12 +17,12 @@ export async function runManager(options: ManagerOptions, setup: (manager: Manag
   // --help and --version first: they must work without a cluster configured.
   let flags: ManagerFlags;
   try {
-    flags = parseFlags(options.name, argv, options.env ?? process.env);
+    flags = parseFlags(options.name, argv, options.env ?? process.env, options.flagDefaults);
   } catch (err) {
     fail(err);
   }
   if (flags.help) {
-    process.stdout.write(usage(options.name, options.description));
+    process.stdout.write(usage(options.name, options.description, options.flagDefaults));
     process.exit(0);
   }
   if (flags.version) {

@@ -9,6 +9,14 @@ describe('client-side rate limit flags', () => {
     expect(usage('c', 'd')).toMatch(/--kube-api-qps=<value> .*priority and fairness \(default 0\)/);
   });
 
+  it("take a binary's own default for --max-concurrent-reconciles, which a flag still overrides", () => {
+    const defaults = { maxConcurrentReconciles: 4 };
+    expect(parseFlags('c', [], {}).maxConcurrentReconciles).toBe(1);
+    expect(parseFlags('c', [], {}, defaults).maxConcurrentReconciles).toBe(4);
+    expect(parseFlags('c', ['--max-concurrent-reconciles=2'], {}, defaults).maxConcurrentReconciles).toBe(2);
+    expect(usage('c', 'd', defaults)).toMatch(/--max-concurrent-reconciles=<value> .*\(default 4\)/);
+  });
+
   it('accept fractions and 0 (no limit) for qps, a whole number >= 1 for burst', () => {
     expect(parseFlags('c', ['--kube-api-qps=0.5', '--kube-api-burst', '3'], {})).toMatchObject({
       kubeApiQps: 0.5,

@@ -36,9 +36,9 @@
 // Env: BENCH_SCALE (default 1; 0.05 => 5 groups, 50 servers, 10 entries, 1 vMCP), BENCH_IDLE_MS
 // (60000), BENCH_POLL_MS (250), BENCH_DEADLINE_MS (900000), BENCH_KUBE_API_QPS / BENCH_KUBE_API_BURST
 // (every controller's --kube-api-qps / --kube-api-burst; default as shipped: no limit; the
-// burst defaults to 1.5x a QPS given), BENCH_MAX_CONCURRENT_RECONCILES (every
-// controller's --max-concurrent-reconciles; default as shipped, 1), BENCH_SIMULATOR_CONCURRENCY (the
-// simulator's workers, default 8), BENCH_KEEP_LOGS=1 (keep the controllers' and the simulator's logs
+// burst defaults to 1.5x a QPS given), BENCH_MAX_CONCURRENT_RECONCILES (every controller's
+// --max-concurrent-reconciles; default as shipped: 4 for the server controller, 1 for the others),
+// BENCH_SIMULATOR_CONCURRENCY (the simulator's workers, default 8), BENCH_KEEP_LOGS=1 (keep the controllers' and the simulator's logs
 // after a run that settled; they are always kept after one that did not). Build first
 // (`pnpm turbo run build`): the controllers run from dist.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -210,7 +210,7 @@ try {
   const perObject = (m: Map<string, number>, n: number) =>
     [...m].map(([kind, count]) => `${kind} ${(count / n).toFixed(2)}`).join(', ');
   console.log(
-    `whole-system bench: ${scale.groups} MCPGroups, ${scale.servers} MCPServers, ${scale.entries} MCPServerEntries, ${scale.vmcps} VirtualMCPServers, ${namespaces.length} MCPTelemetryConfigs over ${namespaces.length} namespaces (BENCH_SCALE=${factor}; controllers' --kube-api-qps=${qps === undefined ? '0 (no limit), as shipped' : `${qps} --kube-api-burst=${burst ?? ''}`}; --max-concurrent-reconciles=${workers ?? '1, the default'}; simulator workers ${simulatorConcurrency})`,
+    `whole-system bench: ${scale.groups} MCPGroups, ${scale.servers} MCPServers, ${scale.entries} MCPServerEntries, ${scale.vmcps} VirtualMCPServers, ${namespaces.length} MCPTelemetryConfigs over ${namespaces.length} namespaces (BENCH_SCALE=${factor}; controllers' --kube-api-qps=${qps === undefined ? '0 (no limit), as shipped' : `${qps} --kube-api-burst=${burst ?? ''}`}; --max-concurrent-reconciles=${workers ?? 'as shipped (server 4, others 1)'}; simulator workers ${simulatorConcurrency})`,
   );
   console.log(
     `  created ${fleet.objects.length} objects in   ${s(createMs)} (32 at a time, no client rate limit)`,

@@ -5,7 +5,7 @@ import { runManager } from '@mcp-controllers/core';
 // The version changesets wrote: the binary reports what its image and chart are tagged with.
 import packageJson from '../package.json' with { type: 'json' };
 import { serverCacheTransform } from './cache-transform.js';
-import { defaultRunnerImage, serverController } from './reconcile.js';
+import { defaultRunnerImage, serverController, serverFlagDefaults } from './reconcile.js';
 
 await runManager(
   {
@@ -14,6 +14,7 @@ await runManager(
       "Runs MCPServers behind ToolHive's proxy runner: RunConfig ConfigMap, proxy Deployment and Service, RBAC; status from the pods. The runner image comes from TOOLHIVE_RUNNER_IMAGE.",
     version: packageJson.version,
     cacheTransform: serverCacheTransform,
+    flagDefaults: serverFlagDefaults,
   },
   (manager) => {
     // The same variables ToolHive's operator reads, so its chart values carry over.

@@ -10,6 +10,7 @@ import {
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import { describeControllerChart } from '@mcp-controllers/testkit/vitest-charts';
 import { runnerRules, type PolicyRule } from '../src/rbac.js';
+import { serverFlagDefaults } from '../src/reconcile.js';
 
 const controlPlane = useControlPlane();
 const chart = new URL('../chart', import.meta.url).pathname;
@@ -20,6 +21,8 @@ describeControllerChart({
   umbrella,
   binary: 'mcp-server-controller',
   umbrellaKey: 'serverController',
+  // The binary's own default, which the chart's values must render as its flag.
+  ownDefaults: { maxConcurrentReconciles: serverFlagDefaults.maxConcurrentReconciles },
   watches: [
     'MCPServer',
     'MCPGroup',

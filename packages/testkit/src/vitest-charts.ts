@@ -33,6 +33,12 @@ export interface ControllerChartSpec {
    * requires each in both the values and the schema. None by default.
    */
   ownValues?: string[];
+  /**
+   * Reference values this chart sets otherwise, matching its binary's own flag defaults (e.g. the
+   * server controller's `maxConcurrentReconciles: 4`): the thin-chart test expects them instead of
+   * the reference's. None by default.
+   */
+  ownDefaults?: Record<string, unknown>;
   controlPlane: () => ControlPlane;
   /** Creates an object with server-side dry-run; returns what the apiserver answered. */
   dryRunCreate: (doc: RenderedObject) => Promise<RenderedObject>;
@@ -106,7 +112,7 @@ export function describeControllerChart(spec: ControllerChartSpec): void {
       delete values.image.repository;
       delete reference.image.repository;
       for (const key of own) expect(values[key], `values.yaml: ${key}`).toBeDefined();
-      expect(without(values, own)).toEqual(reference);
+      expect(without(values, own)).toEqual({ ...reference, ...spec.ownDefaults });
       const meta = parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8')) as Record<string, unknown>;
       expect(meta).toMatchObject({ name: controller, kubeVersion: '>= 1.25.0-0' });
       const library = parse(readFileSync(join(lib, 'Chart.yaml'), 'utf8')) as { version: string };
@@ -142,6 +148,8 @@ export function describeControllerChart(spec: ControllerChartSpec): void {
       expect(service?.spec.ports.map((p) => p.protocol)).toEqual(['TCP']);
       expect(container.image).toBe(`ghcr.io/mcp-controllers/${controller}:0.1.0`);
       expect(container.args).toContain('--leader-elect=true');
+      const workers = Number(spec.ownDefaults?.maxConcurrentReconciles ?? 1);
+      expect(flagValue(container, 'max-concurrent-reconciles')).toBe(String(workers));
       expect(flagValue(container, 'watch-namespace')).toBeUndefined();
       expect(pod.imagePullSecrets).toBeUndefined();
       expect(pod.priorityClassName).toBeUndefined();
