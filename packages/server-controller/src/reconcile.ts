@@ -78,10 +78,11 @@ export const bounceCooldownMs = 2 * 60_000;
 export const runnerMissingRequeueMs = 10_000;
 
 /**
- * The binary's own flag defaults (its chart's values match them). Ten writes for each new MCPServer,
- * each waiting on the apiserver: with one worker, 1,000 new servers settled in 490 s on the e2e
- * bench's machine; with four, in 229 s, 1.2x what the apiserver needed for those writes alone. One
- * object is still never reconciled twice at once.
+ * The binary's own flag defaults (its chart's values match them). A new MCPServer takes ten writes
+ * in four round trips; with one worker, the e2e bench's 1,000 new servers kept it busy 485 s of the
+ * 490 s they took to settle, waiting on the apiserver; four workers overlap those waits (146 s on an
+ * idle machine, 1.5x what the apiserver needed for the writes alone). One object is still never
+ * reconciled twice at once.
  */
 export const serverFlagDefaults = { maxConcurrentReconciles: 4 } as const;
 
