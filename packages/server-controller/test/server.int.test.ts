@@ -90,8 +90,11 @@ const runConfigOf = async (name: string) => {
 describe('generated objects', () => {
   it('creates what ToolHive creates for the streamable-http yardstick, all owned by the MCPServer', async () => {
     const ns = namespace();
+    const reads = manager.client.tally.count({ verb: 'get' });
     await client.create(mcpServer.resource, yardstick(ns));
     const view = await serverReaches(client, ns, 'yardstick', isReady, 'Ready');
+    // Seven children, each created by one apply: what the healthy cache lacks is not read first.
+    expect(manager.client.tally.count({ verb: 'get' }) - reads).toBe(0);
     expect(view.status).toMatchObject({
       url: `http://mcp-yardstick-proxy.${ns}.svc.cluster.local:8080/mcp`,
       readyReplicas: 1,
