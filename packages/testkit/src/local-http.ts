@@ -4,17 +4,20 @@
  * after `timeoutMs` without an answer; `logTail` says `(no log)` for a file it cannot read.
  */
 import { readFile } from 'node:fs/promises';
-import { get } from 'node:http';
+import { get, type IncomingHttpHeaders } from 'node:http';
 
-/** GET `url`; resolves with any status and the body as text. */
-export function httpGet(url: string, timeoutMs = 2_000): Promise<{ status: number; body: string }> {
+/** GET `url`; resolves with any status, the headers and the body as text. */
+export function httpGet(
+  url: string,
+  timeoutMs = 2_000,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = get(url, { timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
       });
     });
     req.on('error', reject);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { request } from 'node:http';
 import { startFaultProxy, type FaultProxy } from '../src/fault-proxy.js';
+import { httpGet } from '../src/local-http.js';
 import { useControlPlane } from '../src/vitest.js';
 
 const controlPlane = useControlPlane();
@@ -11,24 +11,7 @@ afterEach(async () => {
 });
 
 /** One GET through the proxy: the status, the headers and the body, or the socket error. */
-function get(
-  url: string,
-  timeoutMs = 10_000,
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (url: string, timeoutMs = 10_000) => httpGet(url, timeoutMs);
 
 describe('fault proxy', () => {
   it('forwards with the upstream credentials and records every request', async () => {
