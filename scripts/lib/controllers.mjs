@@ -1,5 +1,5 @@
 // The controllers the run command starts, in the background, against the cluster in KUBECONFIG.
-// Each runs from its built dist/main.js, logs to .run/<name>.log and leaves its pid in .run/<name>.pid
+// Each runs from its built dist/main.mjs, logs to .run/<name>.log and leaves its pid in .run/<name>.pid
 // so the next run (or `bash scripts/run.sh stop`) can stop it.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,11 +12,11 @@ export const runDir = process.env.MCP_RUN_DIR ?? join(root, '.run');
 
 /** Every controller package that has a built binary. */
 export const controllers = [
-  { name: 'mcp-group-controller', main: 'packages/group-controller/dist/main.js' },
-  { name: 'mcp-telemetry-controller', main: 'packages/telemetry-controller/dist/main.js' },
-  { name: 'mcp-entry-controller', main: 'packages/entry-controller/dist/main.js' },
-  { name: 'mcp-server-controller', main: 'packages/server-controller/dist/main.js' },
-  { name: 'mcp-vmcp-controller', main: 'packages/vmcp-controller/dist/main.js' },
+  { name: 'mcp-group-controller', main: 'packages/group-controller/dist/main.mjs' },
+  { name: 'mcp-telemetry-controller', main: 'packages/telemetry-controller/dist/main.mjs' },
+  { name: 'mcp-entry-controller', main: 'packages/entry-controller/dist/main.mjs' },
+  { name: 'mcp-server-controller', main: 'packages/server-controller/dist/main.mjs' },
+  { name: 'mcp-vmcp-controller', main: 'packages/vmcp-controller/dist/main.mjs' },
 ];
 
 // testkit's pidAlive, kept here so that `run.sh stop` works without a build of the workspace.

@@ -1,5 +1,5 @@
 // `pnpm bench` (issue 16): the whole system on one control plane. The five built controllers run as
-// separate processes (test/controllers.ts: `dist/main.js`, leader election on with the e2e suite's
+// separate processes (test/controllers.ts: `dist/main.mjs`, leader election on with the e2e suite's
 // short leases, shipped flags otherwise), testkit's workload simulator plays pods, proxy runners and
 // vmcp runtimes in this process. A client without a rate limit then creates, 32 at a time as a big
 // `kubectl apply` would, 100 MCPGroups, 1,000 MCPServers, 200 MCPServerEntries and 10 discovered

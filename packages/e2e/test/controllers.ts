@@ -1,5 +1,5 @@
 /**
- * The five controllers as the product ships them: each built `dist/main.js` run as its own process
+ * The five controllers as the product ships them: each built `dist/main.mjs` run as its own process
  * (`node --enable-source-maps`) against the control plane's admin kubeconfig, with leader election on
  * as the charts default, probes and metrics on free loopback ports, its output in a log file.
  *
@@ -12,7 +12,7 @@
  * Lease did the right thing when the apiserver was away or too slow to renew it: with `onLeaseLost`
  * it is handed to that callback (which restarts it, as the kubelet would) and listed in `lostLeases()`.
  *
- * Failure modes: a missing `dist/main.js` throws at `start()` saying to build first; a process that
+ * Failure modes: a missing `dist/main.mjs` throws at `start()` saying to build first; a process that
  * exits before `/readyz` answers 200, or is not ready within the deadline, throws with its log tail.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -32,7 +32,7 @@ export const controllerNames = ['group', 'telemetry', 'entry', 'server', 'vmcp']
 export type ControllerName = (typeof controllerNames)[number];
 
 const packagesDir = fileURLToPath(new URL('../..', import.meta.url));
-export const mainOf = (name: ControllerName): string => join(packagesDir, `${name}-controller/dist/main.js`);
+export const mainOf = (name: ControllerName): string => join(packagesDir, `${name}-controller/dist/main.mjs`);
 
 /**
  * Short leases so a replacement of a killed leader takes over within seconds, yet long enough that a

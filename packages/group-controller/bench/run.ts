@@ -28,7 +28,7 @@ try {
   // The shipped binary's idle RSS and time to ready, on a cluster with the CRDs and nothing else.
   await printFootprint(
     'mcp-group-controller',
-    fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+    fileURLToPath(new URL('../dist/main.mjs', import.meta.url)),
     controlPlane.kubeconfigPath,
   );
   // The load generator is not rate-limited: the burst must arrive as fast as the apiserver takes it.

@@ -1,4 +1,4 @@
-// The shipped binary is dist/main.js alone: copied where no node_modules can be reached, started as
+// The shipped binary is dist/main.mjs alone: copied where no node_modules can be reached, started as
 // the image starts it, it must become ready and reconcile. A dependency left out of the bundle makes
 // the process exit at start (ERR_MODULE_NOT_FOUND), and this test fail with its output.
 import { fileURLToPath } from 'node:url';

@@ -39,7 +39,7 @@ try {
   await installCRDs(kc, generatedCRDPaths());
   await printFootprint(
     'mcp-server-controller',
-    fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+    fileURLToPath(new URL('../dist/main.mjs', import.meta.url)),
     controlPlane.kubeconfigPath,
   );
   const admin = new KubeClient(kc, { qps: 0 });

@@ -30,7 +30,7 @@ try {
   // The shipped binary's idle RSS and time to ready, on a cluster with the CRDs and nothing else.
   await printFootprint(
     'mcp-telemetry-controller',
-    fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+    fileURLToPath(new URL('../dist/main.mjs', import.meta.url)),
     controlPlane.kubeconfigPath,
   );
   const admin = new KubeClient(kc);

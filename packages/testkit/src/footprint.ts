@@ -68,7 +68,7 @@ export function metricValue(exposition: string, name: string): number | undefine
 }
 
 export interface ControllerProcessOptions {
-  /** Path of the controller's entry point, e.g. `packages/group-controller/dist/main.js`. */
+  /** Path of the controller's entry point, e.g. `packages/group-controller/dist/main.mjs`. */
   main: string;
   /** Admin kubeconfig of the cluster, passed as `--kubeconfig`. */
   kubeconfigPath: string;
@@ -179,7 +179,7 @@ export async function measureFootprint(options: FootprintOptions): Promise<Footp
 }
 
 /**
- * Copies a built bundle (`main.js` and its `.map`) into a fresh folder under the system temp dir, where
+ * Copies a built bundle (`main.mjs` and its `.map`) into a fresh folder under the system temp dir, where
  * no node_modules is reachable: a dependency left external fails to resolve there. Throws when the
  * temp dir has a node_modules above it (the proof would be void) or the bundle is not built.
  */
@@ -191,13 +191,13 @@ export async function isolatedBundle(distDir: string): Promise<{ main: string; r
     }
     if (dirname(up) === up) break;
   }
-  if (!existsSync(join(distDir, 'main.js'))) {
+  if (!existsSync(join(distDir, 'main.mjs'))) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`${join(distDir, 'main.js')} is missing: build the controller first (pnpm build)`);
+    throw new Error(`${join(distDir, 'main.mjs')} is missing: build the controller first (pnpm build)`);
   }
-  const main = join(dir, 'main.js');
-  await copyFile(join(distDir, 'main.js'), main);
-  await copyFile(join(distDir, 'main.js.map'), join(dir, 'main.js.map'));
+  const main = join(dir, 'main.mjs');
+  await copyFile(join(distDir, 'main.mjs'), main);
+  await copyFile(join(distDir, 'main.mjs.map'), join(dir, 'main.mjs.map'));
   return { main, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 

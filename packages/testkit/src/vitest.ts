@@ -44,7 +44,7 @@ export function useNamespace(controlPlane: () => ControlPlane, prefix = 'test'):
 }
 
 /**
- * The shipped bundle of a controller (`<dist>/main.js` and its map) copied where no node_modules can
+ * The shipped bundle of a controller (`<dist>/main.mjs` and its map) copied where no node_modules can
  * be reached, for the whole test file: `start()` runs it as the image does against the control plane
  * and resolves once `/readyz` answers 200 (a dependency left out of the bundle makes it exit at start,
  * and `start()` throw with its output). The process and the copy are removed after the file.

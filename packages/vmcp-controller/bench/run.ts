@@ -100,7 +100,7 @@ const controlPlane = await startControlPlane();
 try {
   const kc = controlPlane.kubeConfig;
   await installCRDs(kc, generatedCRDPaths());
-  const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../dist/main.mjs', import.meta.url));
   if (existsSync(main)) await printFootprint('mcp-vmcp-controller', main, controlPlane.kubeconfigPath);
   else console.log(`(no footprint: ${main} is missing, run pnpm build first)`);
   const admin = new KubeClient(kc, { qps: 0 });
