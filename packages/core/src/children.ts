@@ -11,7 +11,8 @@
  * binding against the Role's rules), and a pod started before its ConfigMap or ServiceAccount exists
  * waits for it; the second wave costs one round trip more on creation, nothing in a steady state.
  *
- * `applyReplicas` sets a Deployment's `spec.replicas` under a field manager of its own
+ * `replicas` (a Deployment's `spec.replicas`, `DesiredChildren.replicas`) is applied after the
+ * waves when they met no conflict, by `applyReplicas`, which sets it under a field manager of its own
  * (`<fieldManager>-replicas`). The main apply never sends replicas, so a spec that stops setting
  * them drops nothing: the count stays where it was for an HPA or `kubectl scale` to own. (One manager
  * for both would make server-side apply remove the field, and the apiserver reset it to 1.)
@@ -45,14 +46,33 @@ export interface ApplyChildrenOptions {
   /** The owner's kind (for its controller reference). */
   ownerResource: ResourceRef;
   children: readonly Child[];
+  /** `spec.replicas` of the Deployment among the children, when the primary's spec sets it. */
+  replicas?: number | undefined;
   fieldManager: string;
   log: Logger;
 }
 
-/** Applies the children wave by wave; resolves the ownership conflicts met (empty when none). */
+/**
+ * Applies the children wave by wave, then the Deployment's replicas when given and no child met a
+ * conflict; resolves the ownership conflicts met (empty when none).
+ */
 export async function applyChildren(options: ApplyChildrenOptions): Promise<OwnershipConflictError[]> {
   const conflicts: OwnershipConflictError[] = [];
   for (const wave of applyWaves(options.children)) await applyWave(options, wave, conflicts);
+  const deployment = options.children.find((child) => child.resource.kind === deploymentResource.kind);
+  if (conflicts.length === 0 && options.replicas !== undefined && deployment) {
+    const informer = options.cache.informer<Deployment>(deploymentResource);
+    await applyReplicas({
+      client: options.client,
+      informer,
+      // What the wave's apply answered (written through), or the cached object it left unchanged.
+      live: informer.store.get(
+        `${options.owner.metadata.namespace ?? ''}/${deployment.object.metadata.name ?? ''}`,
+      ),
+      replicas: options.replicas,
+      fieldManager: options.fieldManager,
+    });
+  }
   return conflicts;
 }
 

@@ -38,6 +38,7 @@ export {
 } from './store.js';
 export { ApiReader, type ApiListOptions } from './api-reader.js';
 export * from './kinds.js';
+export * from './rbac.js';
 export * from './owner.js';
 export * from './drift.js';
 export * from './apply.js';

@@ -40,7 +40,6 @@ export {
   runnerRoleBinding,
   runnerRules,
   runnerServiceAccount,
-  type PolicyRule,
 } from './rbac.js';
 export { proxyService } from './service.js';
 export { mcpContainerName, podPatch, type PodPatchResult } from './pod-patch.js';

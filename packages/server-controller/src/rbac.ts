@@ -9,23 +9,12 @@
  * and reads its RunConfig. Kubernetes only lets us grant rules we hold ourselves (escalation
  * prevention), so the controller's own ClusterRole must cover `runnerRules`; the chart tests assert it.
  */
-import type { KubeObject } from '@mcp-controllers/core';
+import { policyRule, type KubeObject, type PolicyRule } from '@mcp-controllers/core';
 import { serverNames } from './names.js';
 import type { Server } from './types.js';
 
-/** An RBAC rule as stored (`apiGroups`, `resources`, `verbs`); read-only, as `runnerRules` is shared. */
-export interface PolicyRule {
-  readonly apiGroups: readonly string[];
-  readonly resources: readonly string[];
-  readonly verbs: readonly string[];
-}
-
 const rule = (apiGroup: string, resource: string, verbs: string[]): PolicyRule =>
-  Object.freeze({
-    apiGroups: Object.freeze([apiGroup]),
-    resources: Object.freeze([resource]),
-    verbs: Object.freeze([...verbs]),
-  });
+  policyRule(apiGroup, [resource], verbs);
 const crud = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 /** ToolHive's `defaultRBACRules` for the proxy runner, verbatim and in order. */

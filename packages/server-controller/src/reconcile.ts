@@ -38,7 +38,6 @@ import {
 } from '@mcp-controllers/api';
 import {
   applyChildren,
-  applyReplicas,
   Controller,
   InputUnknownError,
   deploymentResource,
@@ -220,19 +219,11 @@ export function serverController(deps: ServerControllerDeps, options: ServerCont
           owner: raw,
           ownerResource: resource,
           children: objects.objects,
+          // Under a field manager of its own (see applyReplicas): an HPA can own it later.
+          replicas: objects.replicas,
           fieldManager,
           log: ctx.log,
         });
-        if (conflicts.length === 0 && objects.replicas !== undefined) {
-          // spec.replicas under a field manager of its own (see applyReplicas): an HPA can own it later.
-          await applyReplicas({
-            client,
-            informer: deployments,
-            live: ownDeployment(key),
-            replicas: objects.replicas,
-            fieldManager,
-          });
-        }
         if (conflicts.length > 0) {
           applyProblem = conflicts.map((c) => c.message).join('; ');
           if (conflicts.some((c) => c.conflict.reason === 'ControlledByPreviousOwner'))

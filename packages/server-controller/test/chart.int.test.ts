@@ -1,15 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { isForbidden, KubeClient, roleBindingResource, roleResource } from '@mcp-controllers/core';
+import {
+  isForbidden,
+  KubeClient,
+  roleBindingResource,
+  roleResource,
+  type PolicyRule,
+} from '@mcp-controllers/core';
 import {
   chartRelease,
+  containerEnv,
+  controllerRules,
   createNamespace,
+  grants,
   renderChart,
   resourceOf,
   type RenderedObject,
 } from '@mcp-controllers/testkit';
 import { useControlPlane } from '@mcp-controllers/testkit/vitest';
 import { describeControllerChart } from '@mcp-controllers/testkit/vitest-charts';
-import { runnerRules, type PolicyRule } from '../src/rbac.js';
+import { runnerRules } from '../src/rbac.js';
 import { serverFlagDefaults } from '../src/reconcile.js';
 
 const controlPlane = useControlPlane();
@@ -44,28 +53,9 @@ describeControllerChart({
     }),
 });
 
-/** Every `group resource verb` a list of rules grants (no wildcards are used on either side). */
-const grants = (rules: readonly PolicyRule[]): string[] =>
-  rules.flatMap((r) =>
-    r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g} ${res} ${v}`))),
-  );
-
-/** The controller's own rules: the ClusterRole, or each watched namespace's Role. */
-const controllerRules = (docs: RenderedObject[]): (readonly PolicyRule[])[] =>
-  docs
-    .filter(
-      (d) => (d.kind === 'ClusterRole' || d.kind === 'Role') && !d.metadata.name.endsWith('-leader-election'),
-    )
-    .map((d) => (d as unknown as { rules: PolicyRule[] }).rules);
-
 const render = (...set: string[]) => renderChart(chart, { release: 'mcp', namespace: 'mcp-system', set });
-const envOf = async (docs: Promise<RenderedObject[]>, deployment = 'mcp-server-controller') => {
-  const found = (await docs).find((d) => d.kind === 'Deployment' && d.metadata.name === deployment) as
-    | { spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } }
-    | undefined;
-  if (!found) throw new Error(`no Deployment ${deployment} rendered`);
-  return found.spec.template.spec.containers[0]?.env ?? [];
-};
+const envOf = async (docs: Promise<RenderedObject[]>, deployment = 'mcp-server-controller') =>
+  containerEnv(await docs, deployment);
 
 describe('mcp-server-controller chart: the proxy runner', () => {
   it("grants every rule of the runner's Role, so the controller may create that Role (RBAC escalation prevention)", async () => {

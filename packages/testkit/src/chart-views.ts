@@ -84,3 +84,33 @@ export function identities(docs: RenderedObject[], ...kinds: string[]): string[]
     .map((d) => `${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name}`)
     .sort();
 }
+
+/** An RBAC rule as rendered or stored; core's PolicyRule has this shape (testkit does not depend on core). */
+export interface RuleView {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+}
+
+/** Every `group resource verb` a list of rules grants (no wildcards are used on either side). */
+export function grants(rules: readonly RuleView[]): string[] {
+  return rules.flatMap((r) =>
+    r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g} ${res} ${v}`))),
+  );
+}
+
+/** The controller's own rules: its ClusterRole, or each watched namespace's Role (leader election's aside). */
+export function controllerRules(docs: RenderedObject[]): (readonly RuleView[])[] {
+  return docs
+    .filter(
+      (d) => (d.kind === 'ClusterRole' || d.kind === 'Role') && !d.metadata.name.endsWith('-leader-election'),
+    )
+    .map((d) => (d as unknown as { rules: RuleView[] }).rules);
+}
+
+/** The env of the first container of the Deployment of that name; throws when none was rendered. */
+export function containerEnv(docs: RenderedObject[], deployment: string): Container['env'] {
+  const found = deployments(docs).find((d) => d.metadata.name === deployment);
+  if (!found) throw new Error(`no Deployment ${deployment} rendered`);
+  return found.spec.template.spec.containers[0]?.env ?? [];
+}

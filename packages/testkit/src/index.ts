@@ -40,7 +40,7 @@ export {
   type RenderedObject,
   type RenderOptions,
 } from './charts.js';
-export { identities } from './chart-views.js';
+export { containerEnv, controllerRules, grants, identities, type RuleView } from './chart-views.js';
 export { chartRelease, kubeConfigAsChartServiceAccount, type ChartRelease } from './rbac.js';
 export { serviceMonitorCRD } from './service-monitor-crd.js';
 export {

@@ -48,7 +48,6 @@ export {
   vmcpRbac,
   vmcpRules,
   vmcpServiceAccountName,
-  type PolicyRule,
 } from './rbac.js';
 export { hmacSecret, hmacSecretKey, hmacSecretLength, hmacSecretProblem } from './hmac.js';
 export {

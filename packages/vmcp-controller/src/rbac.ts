@@ -16,24 +16,11 @@
  * server controller; ToolHive would make none and leave the pod on `default`, which cannot write
  * the status the runtime reports.
  */
-import type { KubeObject } from '@mcp-controllers/core';
+import { policyRule as rule, type KubeObject, type PolicyRule } from '@mcp-controllers/core';
 import { vmcpNames } from './names.js';
 import type { VirtualServer } from './types.js';
 
-/** An RBAC rule as stored (`apiGroups`, `resources`, `verbs`); read-only, as the rule sets are shared. */
-export interface PolicyRule {
-  readonly apiGroups: readonly string[];
-  readonly resources: readonly string[];
-  readonly verbs: readonly string[];
-}
-
 const group = 'toolhive.stacklok.dev';
-const rule = (apiGroup: string, resources: string[], verbs: string[]): PolicyRule =>
-  Object.freeze({
-    apiGroups: Object.freeze([apiGroup]),
-    resources: Object.freeze([...resources]),
-    verbs: Object.freeze([...verbs]),
-  });
 const read = ['get', 'list', 'watch'];
 const ownObject: readonly PolicyRule[] = [
   rule(group, ['virtualmcpservers'], ['get']),

@@ -43,10 +43,8 @@ import {
 } from '@mcp-controllers/api';
 import {
   applyChildren,
-  applyReplicas,
   Controller,
   InputUnknownError,
-  deploymentResource,
   EventRecorder,
   generationChanged,
   podResource,
@@ -62,7 +60,7 @@ import {
   type EventFilter,
   type KubeObject,
 } from '@mcp-controllers/core';
-import { controlledByVmcp, ownedResources } from './cache-transform.js';
+import { ownedResources } from './cache-transform.js';
 import { GroupMembers, groupRefName, memberKinds, type RawGroup } from './group-members.js';
 import { HmacSecrets } from './hmac-secret.js';
 import { buildVmcpConfig, type VmcpConfig } from './config.js';
@@ -105,7 +103,6 @@ type RawVmcp = KubeObject & {
     conditions?: Condition[];
   };
 };
-type Deployment = KubeObject & { spec?: { replicas?: number } };
 type TelemetryConfig = KubeObject & { status?: { configHash?: string } };
 
 /**
@@ -136,7 +133,6 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
   const groups = cache.informer<RawGroup>(mcpGroup.resource);
   const groupMembers = new GroupMembers(cache, groups.store);
   const telemetryConfigs = cache.informer<TelemetryConfig>(mcpTelemetryConfig.resource);
-  const deployments = cache.informer<Deployment>(deploymentResource);
   const pods = cache.informer<KubeObject & VmcpPodView>(podResource);
   if (!pods.store.hasIndex(vmcpIndexes.pods)) pods.store.addIndexer(vmcpIndexes.pods, vmcpPodOwner);
   /** The last config and objects built for each vMCP, with the versions of the inputs they came from. */
@@ -244,19 +240,11 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
             owner: raw,
             ownerResource: resource,
             children: desired.objects,
+            replicas: desired.replicas,
             fieldManager,
             log: ctx.log,
           });
           if (conflicts.length > 0) applyProblem = conflicts.map((c) => c.message).join('; ');
-          else if (desired.replicas !== undefined) {
-            await applyReplicas({
-              client,
-              informer: deployments,
-              live: ownDeployment(key),
-              replicas: desired.replicas,
-              fieldManager,
-            });
-          }
         }
       }
 
@@ -309,11 +297,6 @@ export function vmcpController(deps: VmcpControllerDeps, options: VmcpController
 
   function vmcpPods(namespace: string, name: string): VmcpPodView[] {
     return pods.store.byIndex(vmcpIndexes.pods, `${namespace}/${name}`);
-  }
-
-  function ownDeployment(key: string): Deployment | undefined {
-    const deployment = deployments.store.get(key);
-    return deployment && controlledByVmcp(deployment) ? deployment : undefined;
   }
 
   // Events on other kinds re-queue exactly the vMCPs they concern.
