@@ -24,7 +24,9 @@ export interface ControllerEntry {
   version: string;
   dir: string;
   image: string;
-  dockerfile: string;
+  /** The root Dockerfile's build args, e.g. `CONTROLLER=group-controller`. */
+  controller: string;
+  description: string;
   tag: string;
 }
 
@@ -55,14 +57,15 @@ export function releasePlan(units: readonly Unit[], tags: ReadonlySet<string>): 
   return {
     units: ordered,
     controllers: ordered.flatMap((u) =>
-      u.kind === 'controller' && u.image !== undefined && u.dockerfile !== undefined
+      u.kind === 'controller' && u.image !== undefined && u.buildArgs !== undefined
         ? [
             {
               name: u.name,
               version: u.version,
               dir: u.dir,
               image: u.image,
-              dockerfile: u.dockerfile,
+              controller: u.buildArgs.CONTROLLER,
+              description: u.buildArgs.DESCRIPTION,
               tag: u.tag,
             },
           ]

@@ -1,13 +1,16 @@
 /**
  * Releasable units: what the release workflow builds, tags and pushes, each at its own version.
  *
- * - a controller is a package with a chart in `chart/` and a Dockerfile: an image
- *   `<registry>/<directory name>` and a chart, both at the package's version;
+ * - a controller is a package with a chart in `chart/` and one `bin`, the bundle its image runs: an
+ *   image `<registry>/<directory name>`, built by the root Dockerfile with the build args
+ *   CONTROLLER (the directory name) and DESCRIPTION (the package's), and a chart, both at the
+ *   package's version;
  * - a chart is a package whose directory is itself a chart (the CRDs, the umbrella, the library
  *   chart): a chart only.
  * A unit is released once per version; its git tag is `<package name>@<version>`, which is what
- * `changeset tag` creates. Pure. Failure modes: a package with `chart/` but no Dockerfile throws
- * (its chart would point at an image nothing builds); a cycle of `file://` chart dependencies throws.
+ * `changeset tag` creates. Pure. Failure modes: a package with `chart/` but not exactly one `bin`
+ * named `mcp-<directory name>` throws (its chart would point at an image nothing builds: the image
+ * is titled and built after that name); a cycle of `file://` chart dependencies throws.
  */
 import { posix } from 'node:path';
 import { chartFields } from './chart-yaml.js';
@@ -29,9 +32,10 @@ export interface Unit {
   tag: string;
   /** File name `helm package` writes: `<chart name>-<version>.tgz`. */
   chartArchive: string;
-  /** Controllers only: image repository (no tag) and Dockerfile path. */
+  /** Controllers only: image repository (no tag). */
   image: string | undefined;
-  dockerfile: string | undefined;
+  /** Controllers only: the root Dockerfile's build args for this image. */
+  buildArgs: { CONTROLLER: string; DESCRIPTION: string } | undefined;
 }
 
 export function unitsOf(packages: readonly WorkspacePackage[], registry = defaultImageRegistry): Unit[] {
@@ -40,9 +44,12 @@ export function unitsOf(packages: readonly WorkspacePackage[], registry = defaul
     const chart = pkg.chart;
     if (!chart) continue;
     const controller = chart.dir !== pkg.dir;
-    if (controller && !pkg.dockerfile) {
+    const controllerName = posix.basename(pkg.dir);
+    if (controller && (pkg.bins.length !== 1 || pkg.bins[0] !== `mcp-${controllerName}`)) {
       throw new Error(
-        `${pkg.dir} has a chart in chart/ but no Dockerfile: its chart would name an image nothing builds`,
+        `${pkg.dir} has a chart in chart/ but its package.json bin is ${JSON.stringify(pkg.bins)}, not ` +
+          `["mcp-${controllerName}"]: the Dockerfile builds and names the image after that binary, and ` +
+          'the chart would name an image nothing builds',
       );
     }
     units.push({
@@ -55,8 +62,10 @@ export function unitsOf(packages: readonly WorkspacePackage[], registry = defaul
       chartType: chart.type,
       tag: `${pkg.name}@${pkg.version}`,
       chartArchive: `${chart.name}-${pkg.version}.tgz`,
-      image: controller ? `${registry}/${posix.basename(pkg.dir)}` : undefined,
-      dockerfile: controller ? posix.join(pkg.dir, 'Dockerfile') : undefined,
+      image: controller ? `${registry}/${controllerName}` : undefined,
+      buildArgs: controller
+        ? { CONTROLLER: controllerName, DESCRIPTION: pkg.description ?? `mcp-${controllerName}` }
+        : undefined,
     });
   }
   return units;

@@ -25,7 +25,10 @@ export interface WorkspacePackage {
   name: string;
   version: string;
   chart: WorkspaceChart | undefined;
-  dockerfile: boolean;
+  /** package.json `description` (a controller's image carries it as a label). */
+  description: string | undefined;
+  /** Names of package.json `bin` (a controller has one: the bundle its image runs). */
+  bins: string[];
   /** Names in package.json `dependencies` (what changesets follows to bump dependents). */
   dependencies: string[];
 }
@@ -79,6 +82,8 @@ export function readWorkspace(root: string): WorkspacePackage[] {
     const json = JSON.parse(readFileSync(file, 'utf8')) as {
       name?: string;
       version?: string;
+      description?: string;
+      bin?: Record<string, string>;
       dependencies?: Record<string, string>;
     };
     if (!json.name || !json.version) throw new Error(`${file}: needs a name and a version to be released`);
@@ -92,7 +97,8 @@ export function readWorkspace(root: string): WorkspacePackage[] {
       name: json.name,
       version: json.version,
       chart: chartDir === undefined ? undefined : readChart(root, chartDir),
-      dockerfile: existsSync(join(root, dir, 'Dockerfile')),
+      description: json.description,
+      bins: Object.keys(json.bin ?? {}),
       dependencies: Object.keys(json.dependencies ?? {}),
     });
   }

@@ -12,7 +12,7 @@ const unit: Unit = {
   tag: '@mcp-controllers/group-controller@0.2.0',
   chartArchive: 'group-controller-0.2.0.tgz',
   image: 'ghcr.io/mcp-controllers/group-controller',
-  dockerfile: 'packages/group-controller/Dockerfile',
+  buildArgs: { CONTROLLER: 'group-controller', DESCRIPTION: 'Reconciles MCPGroup status' },
 };
 
 describe('archiveProblems', () => {

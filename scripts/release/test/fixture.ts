@@ -1,5 +1,5 @@
 /**
- * A small workspace shaped like the real one (controllers with chart/ and a Dockerfile, chart-only
+ * A small workspace shaped like the real one (controllers with chart/ and their binary, chart-only
  * packages under charts/, the umbrella depending on the others through file:// and workspace:*),
  * written to a temp directory so the release scripts can rewrite it freely.
  */
@@ -50,6 +50,26 @@ function pkg(name: string, version: string, dependencies: Record<string, string>
   return `${JSON.stringify({ name, version, private: true, dependencies }, null, 2)}\n`;
 }
 
+/** A controller package: its binary is the bundle the root Dockerfile copies into its image. */
+function controllerPkg(dir: string): string {
+  const binary = `mcp-${dir}`;
+  return `${JSON.stringify(
+    {
+      name: `@mcp-controllers/${dir}`,
+      version: '0.1.0',
+      private: true,
+      description: `${binary}: the ${dir.replace(/-controller$/, '')} controller`,
+      bin: { [binary]: './dist/main.mjs' },
+      dependencies: {
+        '@mcp-controllers/core': 'workspace:*',
+        '@mcp-controllers/chart-controller-lib': 'workspace:*',
+      },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
 /** Writes the fixture into a new temp directory and returns its path. */
 export function writeFixture(extra: Record<string, string> = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'release-fixture-'));
@@ -58,17 +78,9 @@ export function writeFixture(extra: Record<string, string> = {}): string {
     'pnpm-workspace.yaml': 'packages:\n  - packages/*\n  - charts/*\n  - scripts/release\n',
     'scripts/release/package.json': pkg('@mcp-controllers/release', '0.0.0'),
     'packages/core/package.json': pkg('@mcp-controllers/core', '0.1.0'),
-    'packages/group-controller/package.json': pkg('@mcp-controllers/group-controller', '0.1.0', {
-      '@mcp-controllers/core': 'workspace:*',
-      '@mcp-controllers/chart-controller-lib': 'workspace:*',
-    }),
-    'packages/group-controller/Dockerfile': 'FROM scratch\n',
+    'packages/group-controller/package.json': controllerPkg('group-controller'),
     'packages/group-controller/chart/Chart.yaml': controllerChart('group-controller'),
-    'packages/telemetry-controller/package.json': pkg('@mcp-controllers/telemetry-controller', '0.1.0', {
-      '@mcp-controllers/core': 'workspace:*',
-      '@mcp-controllers/chart-controller-lib': 'workspace:*',
-    }),
-    'packages/telemetry-controller/Dockerfile': 'FROM scratch\n',
+    'packages/telemetry-controller/package.json': controllerPkg('telemetry-controller'),
     'packages/telemetry-controller/chart/Chart.yaml': controllerChart('telemetry-controller'),
     'charts/crds/package.json': pkg('@mcp-controllers/chart-crds', '0.1.0'),
     'charts/crds/Chart.yaml':

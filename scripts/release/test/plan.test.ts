@@ -58,7 +58,8 @@ describe('releasePlan', () => {
         version: '0.1.1',
         dir: 'packages/group-controller',
         image: 'ghcr.io/mcp-controllers/group-controller',
-        dockerfile: 'packages/group-controller/Dockerfile',
+        controller: 'group-controller',
+        description: 'mcp-group-controller: the group controller',
         tag: '@mcp-controllers/group-controller@0.1.1',
       },
     ]);

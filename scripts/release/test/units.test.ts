@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chartBuildOrder, chartGraph, unitsOf } from '../src/units.js';
 import { expandPatterns, readWorkspace } from '../src/workspace.js';
@@ -12,7 +11,7 @@ afterEach(() => {
 });
 
 describe('unitsOf', () => {
-  it('makes a controller of each package with chart/ and a Dockerfile, and a chart of each chart package', () => {
+  it('makes a controller of each package with chart/ and its binary, and a chart of each chart package', () => {
     root = writeFixture();
     const units = unitsOf(readWorkspace(root));
     expect(units.map((u) => [u.name, u.kind, u.chartDir, u.chartArchive, u.image ?? '-', u.tag])).toEqual([
@@ -57,16 +56,29 @@ describe('unitsOf', () => {
         '@mcp-controllers/chart-umbrella@0.1.0',
       ],
     ]);
-    expect(units[0]!.dockerfile).toBe('packages/group-controller/Dockerfile');
+    expect(units[0]!.buildArgs).toEqual({
+      CONTROLLER: 'group-controller',
+      DESCRIPTION: 'mcp-group-controller: the group controller',
+    });
     expect(units.find((u) => u.chartName === 'controller-lib')?.chartType).toBe('library');
   });
 
-  it('refuses a controller chart without a Dockerfile: its chart would name an image nothing builds', () => {
-    root = writeFixture();
-    rmSync(join(root, 'packages/group-controller/Dockerfile'));
-    expect(() => unitsOf(readWorkspace(root!))).toThrow(
-      'packages/group-controller has a chart in chart/ but no Dockerfile',
-    );
+  it('refuses a controller chart without its binary: its chart would name an image nothing builds', () => {
+    for (const bin of [undefined, { 'mcp-other': './dist/main.mjs' }]) {
+      root = writeFixture({
+        'packages/group-controller/package.json': `${JSON.stringify({
+          name: '@mcp-controllers/group-controller',
+          version: '0.1.0',
+          ...(bin ? { bin } : {}),
+        })}\n`,
+      });
+      expect(() => unitsOf(readWorkspace(root!))).toThrow(
+        `packages/group-controller has a chart in chart/ but its package.json bin is ${JSON.stringify(
+          bin ? Object.keys(bin) : [],
+        )}, not ["mcp-group-controller"]`,
+      );
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
