@@ -65,7 +65,8 @@ export async function applyChildren(options: ApplyChildrenOptions): Promise<Owne
     await applyReplicas({
       client: options.client,
       informer,
-      // What the wave's apply answered (written through), or the cached object it left unchanged.
+      // The cached Deployment, refreshed by the wave's apply when it changed. One created just now is
+      // not cached yet (writeThrough refreshes, never adds): the reconcile its watch event brings sets them.
       live: informer.store.get(
         `${options.owner.metadata.namespace ?? ''}/${deployment.object.metadata.name ?? ''}`,
       ),
