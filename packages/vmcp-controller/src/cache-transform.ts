@@ -17,7 +17,6 @@ import { virtualMCPServer } from '@mcp-controllers/api';
 import {
   configMapResource,
   deploymentResource,
-  isControlledBy,
   ownedChildrenTransform,
   podResource,
   roleBindingResource,
@@ -25,7 +24,6 @@ import {
   secretResource,
   serviceAccountResource,
   serviceResource,
-  type KubeObject,
   type ResourceRef,
 } from '@mcp-controllers/core';
 import { vmcpPodView } from './phase.js';
@@ -40,10 +38,6 @@ export const ownedResources: readonly ResourceRef[] = [
   deploymentResource,
   serviceResource,
 ];
-
-export function controlledByVmcp(obj: KubeObject): boolean {
-  return isControlledBy(obj, virtualMCPServer.resource);
-}
 
 export const vmcpCacheTransform = ownedChildrenTransform({
   owner: virtualMCPServer.resource,

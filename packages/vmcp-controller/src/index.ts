@@ -8,7 +8,7 @@ export {
   type VmcpControllerDeps,
   type VmcpControllerOptions,
 } from './reconcile.js';
-export { controlledByVmcp, ownedResources, vmcpCacheTransform } from './cache-transform.js';
+export { ownedResources, vmcpCacheTransform } from './cache-transform.js';
 export { desiredObjects, type DesiredInputs } from './desired.js';
 export {
   ownedConditionTypes,
